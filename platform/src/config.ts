@@ -1,0 +1,62 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * Every setting comes from the environment, is validated at start, and has a default that
+ * works on a developer machine with the local Postgres, NATS and Redis.
+ */
+export const ConfigSchema = Type.Object({
+  NODE_ENV: Type.String({ default: 'development' }),
+  HOST: Type.String({ default: '127.0.0.1' }),
+  /** The one origin: gateway serving the UI and routing writes/reads. */
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  COMMAND_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8081 }),
+  QUERY_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8082 }),
+  PROJECTORS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8083 }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/techflow' }),
+  PG_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  EVENT_STORE: Type.Union([Type.Literal('postgres'), Type.Literal('eventstoredb')], {
+    default: 'postgres',
+  }),
+  EVENTSTORE_URL: Type.Optional(Type.String()),
+  NATS_URL: Type.String({ default: 'nats://127.0.0.1:4222' }),
+  /** JetStream stream holding every event; subjects are `<prefix>.<tenant>.<category>.<type>`. */
+  NATS_STREAM: Type.String({ pattern: '^[A-Za-z0-9_-]+$', default: 'TECHFLOW' }),
+  NATS_SUBJECT_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_-]+$', default: 'techflow' }),
+  REDIS_URL: Type.Optional(Type.String({ default: 'redis://127.0.0.1:6379' })),
+  RATE_LIMIT_PER_USER_PER_MINUTE: Type.Integer({ minimum: 1, default: 60_000 }),
+  RATE_LIMIT_PER_TENANT_PER_MINUTE: Type.Integer({ minimum: 1, default: 300_000 }),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, default: 900 }),
+  REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 30 * 24 * 3600 }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 }),
+  /** How long a read with X-Min-Position waits for the read models before 503. */
+  MIN_POSITION_WAIT_MS: Type.Integer({ minimum: 0, default: 5000 }),
+  SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads, converts and validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known = Object.keys(ConfigSchema.properties);
+  const picked: Record<string, unknown> = {};
+  for (const key of known) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, picked));
+  const errors = [...Value.Errors(ConfigSchema, withDefaults)];
+  if (errors.length > 0) {
+    const detail = errors.map((e) => `${e.path.slice(1) || '(root)'}: ${e.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${detail}`);
+  }
+  return withDefaults as Config;
+}
