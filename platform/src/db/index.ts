@@ -1,0 +1,3 @@
+export * from './ensure-database.js';
+export * from './kysely.js';
+export * from './pool.js';

@@ -1,0 +1,24 @@
+import pg from 'pg';
+
+// numeric (money) and int8 (positions) come back as strings; code turns them into bigint
+// where it reads them, so nothing is ever rounded through a JS number.
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+
+export interface PoolOptions {
+  readonly max?: number;
+  readonly applicationName?: string;
+}
+
+export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'techflow',
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client's error (server restart) must not crash the process; the pool drops it.
+  pool.on('error', () => undefined);
+  return pool;
+}
