@@ -1,0 +1,101 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * The per-tenant read models: one Postgres schema per tenant (see tenantSchema), written only
+ * by the projectors and read only by the query service. Money is numeric in SQL and arrives
+ * as a decimal string; code turns it into bigint. Positions (int8) arrive as strings too.
+ */
+
+type Numeric = ColumnType<string, string | bigint, string | bigint>;
+type Int8 = ColumnType<string, string | bigint, string | bigint>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface AccountsTable {
+  account_id: string;
+  name: string;
+  currency: string;
+  /** `customer` accounts are opened by users; `external` is the tenant's settlement account per currency. */
+  kind: 'customer' | 'external';
+  balance: Numeric;
+  available: Numeric;
+  pending: Numeric;
+  status: 'open' | 'frozen' | 'closed';
+  allow_overdraft: boolean;
+  /** Stream revision of the last applied event (-1 for external accounts, which have no stream). */
+  revision: Int8;
+  /** Global position at which the account was opened: the list's keyset order. */
+  opened_position: Int8;
+  /** Global position of the last event applied to this row. */
+  position: Int8;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AccountEntriesTable {
+  entry_id: string;
+  account_id: string;
+  position: Int8;
+  kind: 'deposit' | 'withdrawal';
+  /** Signed: positive adds to the balance, negative takes from it. */
+  amount: Numeric;
+  balance_after: Numeric;
+  transfer_id: string | null;
+  reference: string | null;
+  at: Timestamp;
+}
+
+export interface MembersTable {
+  user_id: string;
+  email: string;
+  name: string;
+  role: string;
+  position: Int8;
+}
+
+/** Tables inside one tenant's schema. */
+export interface TenantReadModels {
+  accounts: AccountsTable;
+  account_entries: AccountEntriesTable;
+  members: MembersTable;
+}
+
+/** Shared bookkeeping in schema `projections`. */
+export interface ProjectionCheckpointsTable {
+  name: string;
+  /** Every event with position <= this has been applied (or skipped as irrelevant). */
+  position: Int8;
+  status: 'running' | 'rebuilding' | 'stopped' | 'failed';
+  last_error: string | null;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface TenantsTable {
+  tenant_id: string;
+  schema_name: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface ProjectionsSchema {
+  'projections.checkpoints': ProjectionCheckpointsTable;
+  'projections.tenants': TenantsTable;
+}
+
+export type Account = Selectable<AccountsTable>;
+export type NewAccount = Insertable<AccountsTable>;
+export type AccountUpdate = Updateable<AccountsTable>;
+export type AccountEntry = Selectable<AccountEntriesTable>;
+export type NewAccountEntry = Insertable<AccountEntriesTable>;
+export type Member = Selectable<MembersTable>;
+
+/** The schema holding a tenant's read models: `t_` + the tenant UUID's 32 hex digits. */
+export const tenantSchema = (tenantId: string): string => {
+  const hex = tenantId.replace(/-/g, '').toLowerCase();
+  if (!/^[0-9a-f]{32}$/.test(hex)) throw new Error(`not a tenant id: ${tenantId}`);
+  return `t_${hex}`;
+};
+
+/** Name of the projection that maintains these tables (its checkpoint row). */
+export const ACCOUNTS_PROJECTION = 'accounts';
+
+/** Channel the projectors NOTIFY with `<projection>:<position>` after each committed batch. */
+export const CHECKPOINT_CHANNEL = 'projection_checkpoint';
