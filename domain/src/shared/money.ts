@@ -33,3 +33,9 @@ export const formatMinor = (amount: bigint): string => amount.toString(10);
 
 /** The API's decimal string -> bigint; the schema has already checked the digits. */
 export const parseMinor = (amount: string): bigint => BigInt(amount);
+
+/** The largest amount with 19 digits, the API's limit for one movement. */
+export const MAX_AMOUNT = 9_999_999_999_999_999_999n;
+
+/** Whether an amount may be moved at once: positive and at most 19 digits. */
+export const isAmountInRange = (amount: bigint): boolean => amount > 0n && amount <= MAX_AMOUNT;

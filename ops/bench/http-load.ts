@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'undici';
+import { type LatencySummary, runConcurrent, summarize } from './stats.js';
+
+/** An HTTP client that costs the server's CPU, not its own (BENCH.md: undici Pool, not fetch). */
+export function httpPool(origin: string, connections = 64): Pool {
+  return new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+}
+
+export async function postJson<T>(
+  pool: Pool,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: T }> {
+  const r = await pool.request({
+    method: 'POST',
+    path,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: r.statusCode, body: (await r.body.json()) as T };
+}
+
+export async function getJson<T>(
+  pool: Pool,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: T }> {
+  const r = await pool.request({ method: 'GET', path, headers });
+  return { status: r.statusCode, body: (await r.body.json()) as T };
+}
+
+export interface Tenant {
+  token: string;
+  accounts: string[];
+}
+
+/** Signs up a tenant and opens `n` EUR accounts through the public API. */
+export async function seedTenant(pool: Pool, n: number): Promise<Tenant> {
+  const signup = await postJson<{ accessToken: string }>(pool, '/v1/signup', {
+    organizationName: `Bench ${randomUUID().slice(0, 8)}`,
+    email: `bench-${randomUUID()}@example.com`,
+    password: 'correct horse battery staple',
+    name: 'Bench',
+  });
+  if (signup.status !== 201) throw new Error(`signup answered ${signup.status}`);
+  const token = signup.body.accessToken;
+  const accounts: string[] = [];
+  await runConcurrent(n, 16, async (i) => {
+    const r = await postJson<{ accountId: string }>(
+      pool,
+      '/v1/accounts',
+      { name: `Account ${i}`, currency: 'EUR' },
+      { authorization: `Bearer ${token}` },
+    );
+    if (r.status !== 201) throw new Error(`open account answered ${r.status}`);
+    accounts.push(r.body.accountId);
+  });
+  return { token, accounts };
+}
+
+/** Deposits over the tenant's accounts, each request with the JWT and its own Idempotency-Key. */
+export async function depositLoad(
+  pool: Pool,
+  tenant: Tenant,
+  total: number,
+  inFlight: number,
+): Promise<LatencySummary & { errors: number; clientCpuMsPerRequest: number }> {
+  let errors = 0;
+  const cpu0 = process.cpuUsage();
+  const { latencies, elapsedMs } = await runConcurrent(total, inFlight, async (i) => {
+    const account = tenant.accounts[i % tenant.accounts.length]!;
+    const r = await pool.request({
+      method: 'POST',
+      path: `/v1/accounts/${account}/deposits`,
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${tenant.token}`,
+        'idempotency-key': randomUUID(),
+      },
+      body: JSON.stringify({ amount: '12500', reference: `bench ${i}` }),
+    });
+    await r.body.dump();
+    if (r.statusCode !== 201) errors++;
+  });
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    ...summarize(latencies, elapsedMs),
+    errors,
+    clientCpuMsPerRequest: (cpu.user + cpu.system) / 1000 / total,
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * `npm run bench`: every figure of ../shared/BENCH.md beside the ceiling measured in the
+ * same run. Each part gets its own database and JetStream stream, removed afterwards.
+ */
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
+import { seedBacklog, waitForProjection } from './backlog.js';
+import { commandCeiling, natsCeiling, projectionCeiling } from './ceilings.js';
+import { depositLoad, getJson, httpPool, postJson, seedTenant } from './http-load.js';
+import { type Service, startService } from './services.js';
+import { fmt, percentile } from './stats.js';
+
+const COMMANDS = Number(process.env['BENCH_COMMANDS'] ?? 20_000);
+const BACKLOG = Number(process.env['BENCH_BACKLOG'] ?? 200_000);
+const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
+
+const line = (label: string, value: string) => console.log(`${label.padEnd(44)} ${value}`);
+
+async function systemEnv() {
+  const db = await createTestDatabase('tf_bench');
+  const nats = createTestNats();
+  const env = {
+    DATABASE_URL: db.url,
+    NATS_URL,
+    NATS_STREAM: nats.stream,
+    NATS_SUBJECT_PREFIX: nats.subjectPrefix,
+    RATE_LIMIT_PER_USER_PER_MINUTE: '100000000',
+    RATE_LIMIT_PER_TENANT_PER_MINUTE: '100000000',
+    COMMAND_PORT: '18081',
+    QUERY_PORT: '18082',
+    PROJECTORS_PORT: '18083',
+  };
+  return { db, nats, env };
+}
+
+async function projectionCatchUp() {
+  const { db, nats, env } = await systemEnv();
+  try {
+    const head = await seedBacklog(db.url, BACKLOG);
+    const started = performance.now();
+    const projectors = await startService('projectors', 'projectors', 18083, env);
+    try {
+      await waitForProjection(db.url, head, 600_000);
+      const seconds = (performance.now() - started) / 1000;
+      return {
+        events: Number(head),
+        perSecond: Number(head) / seconds,
+        rssMiB: projectors.peakRssMiB(),
+      };
+    } finally {
+      await projectors.stop();
+    }
+  } finally {
+    await nats.cleanup();
+    await db.drop();
+  }
+}
+
+async function commandsAndVisibility() {
+  const { db, nats, env } = await systemEnv();
+  const services: Service[] = [];
+  try {
+    services.push(await startService('command-service', 'command-service', 18081, env));
+    services.push(await startService('query-service', 'query-service', 18082, env));
+    services.push(await startService('projectors', 'projectors', 18083, env));
+    const commands = httpPool('http://127.0.0.1:18081');
+    const queries = httpPool('http://127.0.0.1:18082');
+    const tenant = await seedTenant(commands, 200);
+    await depositLoad(commands, tenant, 2_000, 64); // warm-up: JIT, caches, pools
+    const peak = await depositLoad(commands, tenant, COMMANDS, 64);
+
+    // Write-to-visible at half of the peak rate: open loop, one command every 1/rate s.
+    const rate = peak.perSecond / 2;
+    const visible: number[] = [];
+    const total = Math.min(5_000, Math.round(rate * 10));
+    const started = performance.now();
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const account = tenant.accounts[i % tenant.accounts.length]!;
+      pending.push(
+        (async () => {
+          const w = await postJson<{ position: string }>(
+            commands,
+            `/v1/accounts/${account}/deposits`,
+            { amount: '100' },
+            { authorization: `Bearer ${tenant.token}`, 'idempotency-key': randomUUID() },
+          );
+          const accepted = performance.now();
+          const r = await getJson(queries, `/v1/accounts/${account}`, {
+            authorization: `Bearer ${tenant.token}`,
+            'x-min-position': w.body.position,
+          });
+          if (r.status === 200) visible.push(performance.now() - accepted);
+        })(),
+      );
+    }
+    await Promise.all(pending);
+    visible.sort((a, b) => a - b);
+    const rss = Object.fromEntries(services.map((s) => [s.name, s.peakRssMiB()]));
+    await commands.close();
+    await queries.close();
+    return { peak, rate, visible, total, rss };
+  } finally {
+    for (const s of services.reverse()) await s.stop();
+    await nats.cleanup();
+    await db.drop();
+  }
+}
+
+const ceilingDb = await createTestDatabase('tf_bench_ceiling');
+let cmdCeiling: Awaited<ReturnType<typeof commandCeiling>>;
+let rowCeiling: number;
+let natsFigures: Awaited<ReturnType<typeof natsCeiling>>;
+try {
+  cmdCeiling = await commandCeiling(ceilingDb.url);
+  rowCeiling = await projectionCeiling(ceilingDb.url);
+  natsFigures = await natsCeiling(NATS_URL);
+} finally {
+  await ceilingDb.drop();
+}
+const system = await commandsAndVisibility();
+const catchUp = await projectionCatchUp();
+
+console.log(
+  `\nTechFlow benchmark  ${new Date().toISOString()}  (2 cores shared by client, services, Postgres, NATS)\n`,
+);
+line(
+  'ceiling: read version + insert (pg, 64 in flight)',
+  `${fmt(cmdCeiling.perSecond, 0)} ops/s  p50 ${fmt(cmdCeiling.p50)} ms  p99 ${fmt(cmdCeiling.p99)} ms`,
+);
+line('ceiling: 100-row batch inserts', `${fmt(rowCeiling, 0)} rows/s`);
+line(
+  'ceiling: JetStream publish / consume',
+  `${fmt(natsFigures.publishPerSecond, 0)} / ${fmt(natsFigures.consumePerSecond, 0)} msgs/s`,
+);
+console.log('');
+line(
+  'commands (deposits, 200 accounts, 64 in flight)',
+  `${fmt(system.peak.perSecond, 0)} cmds/s  p50 ${fmt(system.peak.p50)} ms  p99 ${fmt(system.peak.p99)} ms  errors ${system.peak.errors}`,
+);
+line('  / command ceiling', fmt(system.peak.perSecond / cmdCeiling.perSecond, 2));
+line('  client CPU per request', `${fmt(system.peak.clientCpuMsPerRequest, 3)} ms`);
+line(
+  `projection catch-up (${fmt(catchUp.events, 0)} events backlog)`,
+  `${fmt(catchUp.perSecond, 0)} events/s`,
+);
+line('  / 100-row batch insert ceiling', fmt(catchUp.perSecond / rowCeiling, 2));
+line(
+  `write-to-visible at ${fmt(system.rate, 0)} cmds/s (half peak)`,
+  `p50 ${fmt(percentile(system.visible, 50))} ms  p99 ${fmt(percentile(system.visible, 99))} ms  (${system.visible.length}/${system.total} visible)`,
+);
+for (const [name, mib] of Object.entries(system.rss))
+  line(`peak RSS ${name}`, `${fmt(mib, 0)} MiB`);
+line('peak RSS projectors (catch-up)', `${fmt(catchUp.rssMiB, 0)} MiB`);

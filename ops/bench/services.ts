@@ -1,0 +1,61 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface Service {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly port: number;
+  stop(): Promise<void>;
+  /** Peak resident set size (VmHWM) in MiB, read from /proc while it runs. */
+  peakRssMiB(): number;
+}
+
+/** Starts `<workspace>/src/main.ts` as its own process, as `npm start` does, and waits for /ready. */
+export async function startService(
+  name: string,
+  workspace: string,
+  port: number,
+  env: Record<string, string>,
+): Promise<Service> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(repoRoot, workspace, 'src/main.ts')],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/ready`);
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${name} not ready on :${port} after 60 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    name,
+    child,
+    port,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+    peakRssMiB() {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+      return kb / 1024;
+    },
+  };
+}
