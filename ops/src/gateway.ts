@@ -1,0 +1,116 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { registerDocs } from './gateway/docs.js';
+import { sendNotFound, sendProblem } from './gateway/problem.js';
+import { registerProxy } from './gateway/proxy.js';
+import {
+  API_PREFIX,
+  COMMAND_READ_PREFIXES,
+  READ_METHODS,
+  WRITE_METHODS,
+} from './gateway/routing.js';
+import { registerStaticUi } from './gateway/static-ui.js';
+import { probeReady, type Upstream } from './gateway/upstream.js';
+
+export interface GatewayOptions {
+  readonly commandUrl: string;
+  readonly queryUrl: string;
+  /** The built UI (Vite's output). Served only when it holds an index.html. */
+  readonly staticDir?: string;
+  readonly logger?: FastifyBaseLogger;
+}
+
+/** Whether `dir` holds a built UI (a tsc-only dist/ has declarations but no index.html). */
+export const hasBuiltUi = (dir: string | undefined): dir is string =>
+  dir !== undefined && existsSync(path.join(dir, 'index.html'));
+
+const UI_NOT_BUILT =
+  'TechFlow is running: the API is under /v1 (see /openapi.json and /docs).\n' +
+  'The UI is not built yet; build it with `npm run build -w @techflow/web-components`.\n';
+
+/** A client error keeps its 4xx status (a malformed URL); anything else is the gateway's 500. */
+const statusOf = (error: unknown): number => {
+  const status =
+    error instanceof Error && 'statusCode' in error && typeof error.statusCode === 'number'
+      ? error.statusCode
+      : 500;
+  return status >= 400 && status < 600 ? status : 500;
+};
+
+/**
+ * The one origin (API.md): writes to the command service, reads to the query service, identity
+ * documents to the command service, the UI from disk. Never listens; the caller does.
+ */
+export async function buildGateway(options: GatewayOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // One line per request would double the services' own request logs under load.
+    logController: new LogController({ disableRequestLogging: true }),
+    // X-Forwarded-* from a client is appended to, never trusted for routing decisions.
+    trustProxy: false,
+  });
+  const command: Upstream = { name: 'command', url: options.commandUrl };
+  const query: Upstream = { name: 'query', url: options.queryUrl };
+  const ui = hasBuiltUi(options.staticDir) ? options.staticDir : undefined;
+
+  app.setErrorHandler((error, _request, reply) => {
+    const status = statusOf(error);
+    if (status >= 500) reply.log.error({ err: error }, 'gateway error');
+    return sendProblem(reply, {
+      status,
+      code: status >= 500 ? 'internal_error' : 'bad_request',
+      title: status >= 500 ? 'Internal Server Error' : 'Bad Request',
+      detail:
+        status < 500 && error instanceof Error
+          ? error.message
+          : 'the gateway failed to handle the request',
+    });
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/ready', async (_request, reply) => {
+    const [c, q] = await Promise.all([probeReady(command), probeReady(query)]);
+    const checks = { command: c.ok ? 'ok' : c.reason, query: q.ok ? 'ok' : q.reason };
+    if (c.ok && q.ok) return { status: 'ok', checks };
+    const down = [c.ok ? undefined : 'command', q.ok ? undefined : 'query'].filter(Boolean);
+    return sendProblem(reply, {
+      status: 503,
+      code: 'not_ready',
+      title: 'Service Unavailable',
+      detail: `not ready: ${down.map((d) => `${d} service`).join(', ')}`,
+      checks,
+    });
+  });
+  await registerDocs(app, { command, query, ui: ui !== undefined });
+
+  // Identity documents (JWKS) are the command service's: it signs the tokens.
+  for (const prefix of COMMAND_READ_PREFIXES) {
+    const trimmed = prefix.replace(/\/$/, '');
+    await registerProxy(app, {
+      upstream: command,
+      prefix: trimmed,
+      methods: READ_METHODS,
+      routes: ['/*'],
+    });
+  }
+  await registerProxy(app, { upstream: command, prefix: '/', methods: WRITE_METHODS });
+
+  if (ui) {
+    await registerProxy(app, { upstream: query, prefix: API_PREFIX, methods: READ_METHODS });
+    await registerStaticUi(app, ui);
+  } else {
+    // No UI: every other read is the query service's, and / says how to get the UI.
+    app.get('/', async (_request, reply) =>
+      reply.type('text/plain; charset=utf-8').send(UI_NOT_BUILT),
+    );
+    await registerProxy(app, {
+      upstream: query,
+      prefix: '/',
+      methods: READ_METHODS,
+      routes: ['/*'],
+    });
+    app.setNotFoundHandler(sendNotFound);
+  }
+  return app;
+}

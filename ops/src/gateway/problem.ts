@@ -1,0 +1,35 @@
+import type { FastifyRequest } from 'fastify';
+
+export interface Problem {
+  readonly status: number;
+  readonly code: string;
+  readonly title: string;
+  readonly detail: string;
+  readonly [extension: string]: unknown;
+}
+
+/** The slice of a Fastify reply a problem needs (any server flavour, so proxy hooks can use it). */
+export interface ProblemReply {
+  code(statusCode: number): ProblemReply;
+  type(contentType: string): ProblemReply;
+  send(payload?: unknown): ProblemReply;
+}
+
+/** RFC 9457 problem details, the same shape the services answer with (API.md, Conventions). */
+export function sendProblem<R extends ProblemReply>(reply: R, problem: Problem): R {
+  reply
+    .code(problem.status)
+    .type('application/problem+json')
+    .send({ type: 'about:blank', ...problem });
+  return reply;
+}
+
+/** 404 in the services' shape, for paths no route and no upstream owns. */
+export function sendNotFound<R extends ProblemReply>(request: FastifyRequest, reply: R): R {
+  return sendProblem(reply, {
+    status: 404,
+    code: 'not_found',
+    title: 'Not Found',
+    detail: `no route for ${request.method} ${request.url.split('?')[0]}`,
+  });
+}

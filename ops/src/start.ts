@@ -1,0 +1,149 @@
+// `npm start`: the whole system on one origin. Ensures the database, runs each service as a
+// child process (in SERVICES order, each ready before the next starts), then serves the gateway
+// in this process. Logs are pino JSON lines; children write theirs to the same stdout.
+import path from 'node:path';
+import { type Config, ensureDatabase, loadConfig } from '@techflow/platform';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { buildGateway } from './gateway.js';
+import { REPO_ROOT, SERVICES, UI_DIR } from './services.js';
+import { SupervisedChild } from './supervisor/child.js';
+import { resolvePorts } from './supervisor/ports.js';
+import { waitReady } from './supervisor/wait-ready.js';
+
+const GUARD = path.join(REPO_ROOT, 'ops/src/supervisor/child-guard.ts');
+
+const log = pino({ name: 'supervisor' });
+
+/** How long a child may take to answer /ready (tsx start-up plus its migrations). */
+function startupTimeoutMs(): number {
+  const raw = process.env['STARTUP_TIMEOUT_MS'];
+  const value = raw === undefined || raw === '' ? 60_000 : Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`STARTUP_TIMEOUT_MS must be a positive integer, got ${raw}`);
+  }
+  return value;
+}
+
+/** The URL a browser can use: a wildcard bind address is reachable on loopback. */
+function originOf(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+}
+
+/** A database URL for logs: the password never reaches them. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable DATABASE_URL)';
+  }
+}
+
+const children: SupervisedChild[] = [];
+let gateway: FastifyInstance | undefined;
+let shuttingDown: Promise<never> | undefined;
+
+/** Stops the gateway first (no new requests), then every child; exits with `code`. */
+function shutdown(code: number, reason: string, grace: number): Promise<never> {
+  shuttingDown ??= (async () => {
+    log.info({ reason }, 'shutting down');
+    try {
+      await gateway?.close();
+    } catch (err) {
+      log.error({ err }, 'gateway close failed');
+    }
+    await Promise.all(children.map((c) => c.stop(grace)));
+    log.info({ code }, 'stopped');
+    process.exit(code);
+  })();
+  return shuttingDown;
+}
+
+async function main(): Promise<void> {
+  const config: Config = loadConfig();
+  log.level = config.LOG_LEVEL;
+  const grace = config.SHUTDOWN_GRACE_MS;
+  const timeoutMs = startupTimeoutMs();
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (shuttingDown) {
+        // A second signal means "now": nobody waits for a grace period twice.
+        log.warn({ signal }, 'second signal; killing children');
+        for (const c of children) c.killNow();
+        process.exit(1);
+      }
+      void shutdown(0, signal, grace);
+    });
+  }
+  // Whatever ends this process, no child is left behind.
+  process.on('exit', () => {
+    for (const c of children) c.killNow();
+  });
+
+  try {
+    await ensureDatabase(config.DATABASE_URL);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new Error(`cannot prepare the database at ${redact(config.DATABASE_URL)}: ${detail}`);
+  }
+
+  const ports = await resolvePorts(SERVICES, config);
+  // Children listen on loopback only: the gateway is the one public origin.
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    COMMAND_PORT: String(ports.COMMAND_PORT),
+    QUERY_PORT: String(ports.QUERY_PORT),
+    PROJECTORS_PORT: String(ports.PROJECTORS_PORT),
+  };
+  const urls: Record<string, string> = {};
+
+  // One at a time, in SERVICES order: each runs its own migrations and streams on start, and
+  // later services may rely on what earlier ones created (the event store's tables).
+  for (const spec of SERVICES) {
+    const url = `http://127.0.0.1:${ports[spec.portVariable]}`;
+    urls[spec.name] = url;
+    const child = new SupervisedChild({
+      name: spec.name,
+      command: process.execPath,
+      args: ['--import', 'tsx', '--import', GUARD, spec.entry],
+      cwd: REPO_ROOT,
+      env: childEnv,
+      log,
+      onGiveUp: (error) => void shutdown(1, error.message, grace),
+    });
+    children.push(child);
+    child.start();
+    await waitReady(`${url}/ready`, { timeoutMs, failed: () => child.failure });
+    log.info({ service: spec.name, url }, 'service ready');
+  }
+
+  gateway = await buildGateway({
+    commandUrl: urls['command-service'] ?? '',
+    queryUrl: urls['query-service'] ?? '',
+    staticDir: process.env['UI_DIR'] || path.join(REPO_ROOT, UI_DIR),
+    logger: pino({ name: 'gateway', level: config.LOG_LEVEL }),
+  });
+  await gateway.listen({ port: config.PORT, host: config.HOST });
+  const address = gateway.server.address();
+  const port = address !== null && typeof address === 'object' ? address.port : config.PORT;
+  // The line a test (or a human) waits for: everything is up and this is where.
+  log.info({ origin: originOf(config.HOST, port), services: urls }, 'ready');
+}
+
+main().catch((err: unknown) => {
+  log.fatal({ err }, err instanceof Error ? err.message : String(err));
+  void shutdown(1, 'start-up failed', loadGraceOrDefault());
+});
+
+function loadGraceOrDefault(): number {
+  try {
+    return loadConfig().SHUTDOWN_GRACE_MS;
+  } catch {
+    return 10_000;
+  }
+}

@@ -1,0 +1,40 @@
+import net from 'node:net';
+import type { PortVariable, ServiceSpec } from '../services.js';
+
+const listenOnFreePort = (): Promise<net.Server> =>
+  new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+
+const closeServer = (server: net.Server): Promise<void> =>
+  new Promise((resolve) => server.close(() => resolve()));
+
+/**
+ * The port each child listens on. A configured 0 means "any free port": a child cannot be told
+ * to listen on 0 because the gateway must know where to find it, so the supervisor picks the
+ * ports itself. All are held open together until every one is chosen (so they differ), then
+ * released for the children; another process could take one in that gap, and the child then
+ * fails to listen and is restarted on the same port, which is rare enough to accept.
+ */
+export async function resolvePorts(
+  services: readonly ServiceSpec[],
+  configured: Readonly<Record<PortVariable, number>>,
+): Promise<Record<PortVariable, number>> {
+  const held: net.Server[] = [];
+  const ports = { ...configured };
+  try {
+    for (const service of services) {
+      if (ports[service.portVariable] !== 0) continue;
+      const server = await listenOnFreePort();
+      held.push(server);
+      const address = server.address();
+      if (address === null || typeof address === 'string') throw new Error('no TCP address');
+      ports[service.portVariable] = address.port;
+    }
+  } finally {
+    await Promise.all(held.map(closeServer));
+  }
+  return ports;
+}

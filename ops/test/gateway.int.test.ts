@@ -1,0 +1,270 @@
+// Routing of the one origin, against two small fake upstreams standing in for the command and
+// query services (only their routing is under test here; the real services have their own).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import t from 'tap';
+import { request } from 'undici';
+import { buildGateway } from '../src/gateway.js';
+
+interface Echo {
+  service: string;
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  bodyBytes: number;
+}
+
+const schemaDoc = (paths: Record<string, unknown>, schemas: Record<string, unknown>) => ({
+  openapi: '3.1.0',
+  info: { title: 'x', version: '1' },
+  paths,
+  components: { schemas },
+});
+
+const money = { type: 'string', pattern: '^-?[0-9]{1,19}$' };
+
+/** A fake service: echoes what reached it, and answers /ready and /openapi.json. */
+async function fakeUpstream(service: 'command' | 'query'): Promise<{
+  app: FastifyInstance;
+  url: string;
+  hits: Map<string, number>;
+}> {
+  const app = Fastify({ bodyLimit: 8 * 1024 * 1024 });
+  const hits = new Map<string, number>();
+  // Every body as raw bytes, JSON included, so the echo counts exactly what arrived.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addHook('onRequest', async (req) => {
+    hits.set(req.url, (hits.get(req.url) ?? 0) + 1);
+  });
+  app.get('/ready', async () => ({ status: 'ok' }));
+  app.get('/openapi.json', async () =>
+    service === 'command'
+      ? schemaDoc(
+          {
+            '/v1/accounts': {
+              post: { responses: { '201': { $ref: '#/components/schemas/Account' } } },
+            },
+            '/v1/command-only-read': { get: { responses: { '200': { description: 'x' } } } },
+            '/.well-known/jwks.json': { get: { responses: { '200': { description: 'x' } } } },
+          },
+          { Account: { type: 'object', required: ['accountId'] }, Money: money },
+        )
+      : schemaDoc(
+          {
+            '/v1/accounts': {
+              get: { responses: { '200': { $ref: '#/components/schemas/Account' } } },
+            },
+          },
+          { Account: { type: 'object', required: ['balance'] }, Money: money },
+        ),
+  );
+  app.get('/v1/stale', async (_req, reply) =>
+    reply.code(503).type('application/problem+json').send({ code: 'stale_read_model' }),
+  );
+  const echo = async (req: {
+    method: string;
+    url: string;
+    headers: Echo['headers'];
+    body?: unknown;
+  }) =>
+    ({
+      service,
+      method: req.method,
+      url: req.url,
+      headers: req.headers,
+      bodyBytes: Buffer.isBuffer(req.body) ? req.body.length : 0,
+    }) satisfies Echo;
+  app.route({
+    method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    url: '/*',
+    handler: async (req, reply) => {
+      reply.header('ratelimit-remaining', '41');
+      return reply.code(req.method === 'POST' ? 201 : 200).send(await echo(req));
+    },
+  });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { app, url, hits };
+}
+
+/** A URL where nothing listens (a port taken and released). */
+async function deadUrl(): Promise<string> {
+  const app = Fastify();
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.close();
+  return url;
+}
+
+async function call(
+  origin: string,
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  urlPath: string,
+  init: { headers?: Record<string, string>; body?: string | Buffer } = {},
+) {
+  const res = await request(`${origin}${urlPath}`, { method, ...init });
+  const text = await res.body.text();
+  return { status: res.statusCode, headers: res.headers, text };
+}
+
+const json = <T>(text: string): T => JSON.parse(text) as T;
+
+t.test('the one origin', async (t) => {
+  const command = await fakeUpstream('command');
+  const query = await fakeUpstream('query');
+  const gateway = await buildGateway({ commandUrl: command.url, queryUrl: query.url });
+  const origin = await gateway.listen({ port: 0, host: '127.0.0.1' });
+  t.teardown(async () => {
+    await gateway.close();
+    await command.app.close();
+    await query.app.close();
+  });
+
+  t.test('reads go to the query service, with the query string', async (t) => {
+    const res = await call(origin, 'GET', '/v1/accounts?limit=5&cursor=abc');
+    t.equal(res.status, 200);
+    const echo = json<Echo>(res.text);
+    t.equal(echo.service, 'query');
+    t.equal(echo.url, '/v1/accounts?limit=5&cursor=abc');
+  });
+
+  for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'] as const) {
+    t.test(`${method} goes to the command service with its body`, async (t) => {
+      const body = JSON.stringify({ role: 'admin' });
+      const res = await call(origin, method, '/v1/members/42', {
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      const echo = json<Echo>(res.text);
+      t.equal(echo.service, 'command');
+      t.equal(echo.method, method);
+      t.equal(echo.bodyBytes, Buffer.byteLength(body));
+      t.equal(res.status, method === 'POST' ? 201 : 200, 'the upstream status passes through');
+    });
+  }
+
+  t.test('a large body streams through unchanged in size', async (t) => {
+    const body = Buffer.alloc(3 * 1024 * 1024, 'a');
+    const res = await call(origin, 'POST', '/v1/imports', {
+      headers: { 'content-type': 'application/octet-stream' },
+      body,
+    });
+    t.equal(json<Echo>(res.text).bodyBytes, body.length);
+  });
+
+  t.test('headers pass through both ways', async (t) => {
+    const sent = {
+      authorization: 'Bearer abc.def.ghi',
+      'idempotency-key': 'key-1',
+      'x-min-position': '1234',
+      'last-event-id': '99',
+    };
+    const write = json<Echo>((await call(origin, 'POST', '/v1/accounts', { headers: sent })).text);
+    const res = await call(origin, 'GET', '/v1/accounts', { headers: sent });
+    const read = json<Echo>(res.text);
+    for (const [name, value] of Object.entries(sent)) {
+      t.equal(write.headers[name], value, `${name} reaches the command service`);
+      t.equal(read.headers[name], value, `${name} reaches the query service`);
+    }
+    t.equal(res.headers['ratelimit-remaining'], '41', 'response headers come back');
+    t.equal(read.headers['x-forwarded-for'], '127.0.0.1');
+  });
+
+  t.test('identity documents are the command service’s', async (t) => {
+    const res = await call(origin, 'GET', '/.well-known/jwks.json');
+    t.equal(json<Echo>(res.text).service, 'command');
+  });
+
+  t.test('a 503 read is answered once, not retried', async (t) => {
+    const res = await call(origin, 'GET', '/v1/stale');
+    t.equal(res.status, 503);
+    t.equal(json<{ code: string }>(res.text).code, 'stale_read_model');
+    t.equal(query.hits.get('/v1/stale'), 1, 'the query service saw exactly one request');
+  });
+
+  t.test('/health and /ready answer on the origin', async (t) => {
+    t.equal((await call(origin, 'GET', '/health')).status, 200);
+    const ready = await call(origin, 'GET', '/ready');
+    t.equal(ready.status, 200);
+    t.same(json<{ checks: unknown }>(ready.text).checks, { command: 'ok', query: 'ok' });
+  });
+
+  t.test('without a built UI, / says so in plain text', async (t) => {
+    const res = await call(origin, 'GET', '/');
+    t.equal(res.status, 200);
+    t.match(res.headers['content-type'], /^text\/plain/);
+    t.match(res.text, /UI is not built/);
+  });
+
+  t.test('/openapi.json merges both documents by routing', async (t) => {
+    const res = await call(origin, 'GET', '/openapi.json');
+    t.equal(res.status, 200);
+    const doc = json<{
+      paths: Record<string, Record<string, { responses: Record<string, { $ref?: string }> }>>;
+      components: { schemas: Record<string, unknown> };
+    }>(res.text);
+    t.ok(doc.paths['/v1/accounts']?.['post'], 'the write comes from the command service');
+    t.ok(doc.paths['/v1/accounts']?.['get'], 'the read comes from the query service');
+    t.ok(doc.paths['/.well-known/jwks.json']?.['get'], 'JWKS is routed to the command service');
+    t.notOk(doc.paths['/v1/command-only-read'], 'a GET the origin cannot reach is left out');
+    t.ok(doc.paths['/ready']?.['get'], 'the gateway documents its own paths');
+    t.same(Object.keys(doc.components.schemas).sort(), ['Account', 'Account_query', 'Money']);
+    t.equal(
+      doc.paths['/v1/accounts']?.['get']?.responses['200']?.$ref,
+      '#/components/schemas/Account_query',
+      'a colliding component is renamed and its references follow',
+    );
+    const own = await call(origin, 'GET', '/openapi/query.json');
+    t.same(Object.keys(json<{ paths: object }>(own.text).paths), ['/v1/accounts']);
+  });
+});
+
+t.test('/ready names the upstream that is not ready', async (t) => {
+  const command = await fakeUpstream('command');
+  const gateway = await buildGateway({ commandUrl: command.url, queryUrl: await deadUrl() });
+  t.teardown(async () => {
+    await gateway.close();
+    await command.app.close();
+  });
+  const res = await gateway.inject({ method: 'GET', url: '/ready' });
+  t.equal(res.statusCode, 503);
+  t.match(res.headers['content-type'], /^application\/problem\+json/);
+  const problem = res.json<{ code: string; detail: string; checks: Record<string, string> }>();
+  t.equal(problem.code, 'not_ready');
+  t.match(problem.detail, /query service/);
+  t.notMatch(problem.detail, /command service/);
+  t.equal(problem.checks['command'], 'ok');
+  t.not(problem.checks['query'], 'ok');
+
+  const write = await gateway.inject({ method: 'GET', url: '/v1/accounts' });
+  t.equal(write.statusCode, 502, 'a request to a down upstream is a problem, not a hang');
+  t.equal(write.json<{ code: string }>().code, 'upstream_unavailable');
+});
+
+t.test('with a built UI: files, SPA fallback, and /v1 still proxied', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tf-ui-'));
+  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>TechFlow</title>');
+  writeFileSync(path.join(dir, 'app.js'), 'console.log(1)');
+  const query = await fakeUpstream('query');
+  const gateway = await buildGateway({
+    commandUrl: await deadUrl(),
+    queryUrl: query.url,
+    staticDir: dir,
+  });
+  t.teardown(async () => {
+    await gateway.close();
+    await query.app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const index = await gateway.inject({ method: 'GET', url: '/' });
+  t.match(index.body, /<title>TechFlow/);
+  const deep = await gateway.inject({ method: 'GET', url: '/accounts/42' });
+  t.equal(deep.statusCode, 200);
+  t.match(deep.body, /<title>TechFlow/, 'a client-side route gets index.html');
+  t.equal((await gateway.inject({ method: 'GET', url: '/app.js' })).body, 'console.log(1)');
+  const missing = await gateway.inject({ method: 'GET', url: '/missing.js' });
+  t.equal(missing.statusCode, 404, 'a missing asset is not answered with HTML');
+  const api = await gateway.inject({ method: 'GET', url: '/v1/accounts' });
+  t.equal(api.json<Echo>().service, 'query');
+});

@@ -1,0 +1,108 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface RunningSystem {
+  readonly origin: string;
+  readonly supervisor: ChildProcess;
+  /** Every process `npm start` started: the supervisor and its children. */
+  pids(): number[];
+  /** SIGTERM and wait: the graceful path. */
+  stop(): Promise<void>;
+  /** SIGKILL every process at once: no handler runs, nothing is flushed. */
+  killAll(): Promise<void>;
+}
+
+/** Runs `ops/src/start.ts` (what `npm start` runs) with `env` and waits for its ready line. */
+export async function startSystem(env: Record<string, string>): Promise<RunningSystem> {
+  const supervisor = spawn(process.execPath, ['--import', 'tsx', 'ops/src/start.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: '0',
+      COMMAND_PORT: '0',
+      QUERY_PORT: '0',
+      PROJECTORS_PORT: '0',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const origin = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`system not ready in 120 s:\n${output}`)),
+      120_000,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      for (const line of output.split('\n')) {
+        if (!line.includes('"ready"') || !line.includes('origin')) continue;
+        try {
+          const parsed = JSON.parse(line) as { msg?: string; origin?: string };
+          if (parsed.msg === 'ready' && parsed.origin) {
+            clearTimeout(timer);
+            resolve(parsed.origin);
+          }
+        } catch {
+          // a partial line; wait for the rest
+        }
+      }
+    };
+    supervisor.stdout?.on('data', onData);
+    supervisor.stderr?.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    supervisor.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`supervisor exited with ${code} before ready:\n${output}`));
+    });
+  });
+  const exited = new Promise<void>((r) => {
+    if (supervisor.exitCode !== null) r();
+    else supervisor.once('exit', () => r());
+  });
+  const pids = () => {
+    const list = [supervisor.pid!];
+    try {
+      const out = execFileSync('pgrep', ['-P', String(supervisor.pid)], { encoding: 'utf8' });
+      list.push(...out.split('\n').filter(Boolean).map(Number));
+    } catch {
+      // no children left
+    }
+    return list;
+  };
+  return {
+    origin,
+    supervisor,
+    pids,
+    async stop() {
+      if (supervisor.exitCode === null) supervisor.kill('SIGTERM');
+      await exited;
+    },
+    async killAll() {
+      const all = pids();
+      for (const pid of all) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await exited;
+      // Wait until the children are gone too, so their ports and connections are released.
+      for (const pid of all.slice(1)) {
+        for (let i = 0; i < 100; i++) {
+          try {
+            process.kill(pid, 0);
+            await new Promise((r) => setTimeout(r, 50));
+          } catch {
+            break;
+          }
+        }
+      }
+    },
+  };
+}
