@@ -1,7 +1,10 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 
-/** A Kysely instance over an existing pool; destroying it does not end the pool's owner's pool. */
+/**
+ * A Kysely instance over an existing pool. Its destroy() ends that pool (PostgresDialect does),
+ * so whoever owns the pool closes it, and nobody calls destroy() on a shared one.
+ */
 export function createKysely<DB>(pool: pg.Pool): Kysely<DB> {
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -212,7 +212,11 @@ export class ExpectedRevisionConflict extends Error {
   }
 }
 
-/** An event id already stored with different content or in another stream. */
+/**
+ * An event id already stored in another stream, or an append mixing stored and new ids.
+ * Re-appending ids already stored in the same stream is a retry: a no-op returning the first
+ * positions (content is not compared: a re-decided retry differs in occurredAt).
+ */
 export class DuplicateEventId extends Error {
   override readonly name = 'DuplicateEventId';
   constructor(readonly eventId: string) {

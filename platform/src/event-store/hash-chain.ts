@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type { Json, NewEvent, RecordedEvent } from './port.js';
+
+/**
+ * The per-stream hash chain. Each event's `hash` covers its canonical content and the previous
+ * event's hash, so editing, dropping or reordering any stored event breaks every later link.
+ *
+ * The link is plain enough to compute in SQL as well (`sha256(convert_to(prev|rev|content))`),
+ * which lets the Postgres adapter chain events inside its append function from the content
+ * hash the client sends, without reading the previous hash first.
+ */
+
+/** JSON with object keys sorted and no whitespace: one text per value, whoever serialized it. */
+export function canonicalJson(value: Json): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const keys = Object.keys(value)
+    .filter((k) => value[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as Json)}`).join(',')}}`;
+}
+
+const sha256hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** sha256 hex of the event's canonical content: what it says, not where the chain put it. */
+export function contentHash(streamId: string, event: NewEvent): string {
+  const m = event.metadata;
+  return sha256hex(
+    canonicalJson({
+      eventId: event.eventId,
+      streamId,
+      type: event.type,
+      version: event.version,
+      data: event.data,
+      metadata: {
+        tenantId: m.tenantId,
+        actor: m.actor,
+        correlationId: m.correlationId,
+        causationId: m.causationId,
+        occurredAt: m.occurredAt,
+      },
+    }),
+  );
+}
+
+/** One link: sha256 hex of `${prevHash ?? ''}|${revision}|${contentHash}`. */
+export function chainHash(prevHash: string | null, revision: bigint, content: string): string {
+  return sha256hex(`${prevHash ?? ''}|${revision}|${content}`);
+}
+
+export interface ChainFailure {
+  readonly streamId: string;
+  readonly revision: bigint;
+  readonly reason: 'revision_gap' | 'prev_hash_mismatch' | 'hash_mismatch';
+}
+
+/**
+ * Checks every stream's chain in `events` (any order, any number of streams). A stream read
+ * from revision 0 must start with prevHash null; one read from later trusts its first event's
+ * prevHash as the anchor, so a range can be verified without its history.
+ */
+export function verifyChain(events: readonly RecordedEvent[]): ChainFailure[] {
+  const byStream = new Map<string, RecordedEvent[]>();
+  for (const e of events) {
+    const list = byStream.get(e.streamId);
+    if (list) list.push(e);
+    else byStream.set(e.streamId, [e]);
+  }
+  const failures: ChainFailure[] = [];
+  for (const [streamId, list] of byStream) {
+    list.sort((a, b) => (a.revision < b.revision ? -1 : a.revision > b.revision ? 1 : 0));
+    let previous: RecordedEvent | null = null;
+    for (const e of list) {
+      const fail = (reason: ChainFailure['reason']) =>
+        failures.push({ streamId, revision: e.revision, reason });
+      if (previous && e.revision !== previous.revision + 1n) fail('revision_gap');
+      const expectedPrev = previous ? previous.metadata.hash : e.revision === 0n ? null : undefined;
+      if (expectedPrev !== undefined && e.metadata.prevHash !== expectedPrev) {
+        fail('prev_hash_mismatch');
+      }
+      const recomputed = chainHash(e.metadata.prevHash, e.revision, contentHash(streamId, e));
+      if (e.metadata.hash !== recomputed) fail('hash_mismatch');
+      previous = e;
+    }
+  }
+  return failures;
+}

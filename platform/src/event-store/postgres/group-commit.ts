@@ -1,0 +1,98 @@
+/**
+ * Group commit: concurrent callers' commands share one statement and one commit. While a batch
+ * is in flight the next one accumulates; it leaves as soon as the first is answered, so under
+ * load batches grow by themselves and when idle a lone command leaves at once, with no timer.
+ * A second batch may overlap the first only once the queue holds a full batch: it then spends
+ * its round trip while the first commits (the log-head lock orders them in the database).
+ */
+
+export interface GroupCommitOptions {
+  /** Events per batch; a command bigger than this travels alone. */
+  readonly maxEvents?: number;
+  readonly maxInFlight?: number;
+}
+
+interface Pending<C, O> {
+  readonly command: C;
+  readonly events: number;
+  readonly resolve: (outcome: O) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export interface GroupCommit<C, O> {
+  /** Resolves with this command's own outcome, once its batch has committed. */
+  submit(command: C, events: number): Promise<O>;
+  /** Resolves when nothing is queued or in flight. */
+  drain(): Promise<void>;
+}
+
+/**
+ * `run` takes commands in order and returns one outcome per command. If a batch of several
+ * fails as a whole (one command's bad input fails the statement), each command is retried on
+ * its own so the error reaches only its sender; a retry of a command that did commit is a
+ * no-op because its event ids are already stored.
+ */
+export function createGroupCommit<C, O>(
+  run: (commands: readonly C[]) => Promise<readonly O[]>,
+  options: GroupCommitOptions = {},
+): GroupCommit<C, O> {
+  const maxEvents = options.maxEvents ?? 200;
+  const maxInFlight = options.maxInFlight ?? 2;
+  const queue: Pending<C, O>[] = [];
+  let queuedEvents = 0;
+  let inFlight = 0;
+  let idle: (() => void)[] = [];
+
+  const take = () => {
+    const batch: Pending<C, O>[] = [];
+    let events = 0;
+    while (queue.length > 0 && (batch.length === 0 || events + queue[0]!.events <= maxEvents)) {
+      const next = queue.shift()!;
+      events += next.events;
+      batch.push(next);
+    }
+    queuedEvents -= events;
+    return batch;
+  };
+
+  const settle = async (batch: readonly Pending<C, O>[]) => {
+    try {
+      const outcomes = await run(batch.map((p) => p.command));
+      for (const [i, p] of batch.entries()) p.resolve(outcomes[i]!);
+    } catch (error) {
+      if (batch.length === 1) batch[0]!.reject(error);
+      else await Promise.all(batch.map((p) => settle([p])));
+    }
+  };
+
+  const pump = () => {
+    while (
+      queue.length > 0 &&
+      (inFlight === 0 || (inFlight < maxInFlight && queuedEvents >= maxEvents))
+    ) {
+      inFlight++;
+      void settle(take()).finally(() => {
+        inFlight--;
+        pump();
+        if (inFlight === 0 && queue.length === 0) {
+          for (const resolve of idle) resolve();
+          idle = [];
+        }
+      });
+    }
+  };
+
+  return {
+    submit(command, events) {
+      return new Promise<O>((resolve, reject) => {
+        queue.push({ command, events, resolve, reject });
+        queuedEvents += events;
+        pump();
+      });
+    },
+    drain() {
+      if (inFlight === 0 && queue.length === 0) return Promise.resolve();
+      return new Promise((resolve) => idle.push(resolve));
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { type Migration, Migrator } from 'kysely';
+import type pg from 'pg';
+import { createKysely } from '../../db/kysely.js';
+import * as tables from './migrations/20250101000000_event-store-tables.js';
+import * as chainLink from './migrations/20250101000100_chain-link-function.js';
+import * as appendBatch from './migrations/20250101000200_append-batch-function.js';
+
+/** Listed here rather than read from disk, so the migrations travel with the bundle. */
+const migrations: Record<string, Migration> = {
+  '20250101000000_event-store-tables': tables,
+  '20250101000100_chain-link-function': chainLink,
+  '20250101000200_append-batch-function': appendBatch,
+};
+
+/**
+ * Brings schema `es` up to date; safe to run from several processes at once (Kysely's
+ * migration lock). The history lives in es.kysely_migration.
+ */
+export async function migrateEventStore(pool: pg.Pool): Promise<void> {
+  // Not destroyed afterwards: that would end the caller's pool.
+  const db = createKysely<unknown>(pool);
+  await db.schema.createSchema('es').ifNotExists().execute();
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableSchema: 'es',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`event store migration ${failed} failed`, { cause: error });
+  }
+}
