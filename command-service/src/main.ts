@@ -1,0 +1,29 @@
+import { createEventStore, createPool, ensureDatabase, loadConfig } from '@techflow/platform';
+import { closeOnSignals } from '@techflow/platform/http';
+import { migrateIdentity } from '@techflow/platform/identity';
+import { Redis } from 'ioredis';
+import { buildApp } from './app.js';
+
+// The only place that reads the environment, opens connections and listens.
+const config = loadConfig();
+await ensureDatabase(config.DATABASE_URL);
+const pool = createPool(config.DATABASE_URL, {
+  max: config.PG_POOL_SIZE,
+  applicationName: 'techflow-command',
+});
+await migrateIdentity(pool);
+// Migrates the event store's schema first.
+const eventStore = await createEventStore(config, pool);
+const redis = config.REDIS_URL
+  ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 })
+  : undefined;
+
+const app = await buildApp(config, { pool, eventStore, ...(redis ? { redis } : {}) });
+// Closed after the server stops taking requests and in-flight ones have finished.
+app.addHook('onClose', async () => {
+  await eventStore.close();
+  await redis?.quit();
+  await pool.end();
+});
+closeOnSignals(app, config.SHUTDOWN_GRACE_MS);
+await app.listen({ port: config.COMMAND_PORT, host: config.HOST });

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import type { InjectOptions } from 'fastify';
+import t from 'tap';
+import { startCommandService } from './helpers/command-service.js';
+
+t.test('bad input is a 4xx problem and writes nothing', async (t) => {
+  const { app, eventStore, signup } = await startCommandService(t);
+  const owner = await signup();
+  const other = await signup();
+  const accountId = randomUUID();
+  const othersAccount = randomUUID();
+  for (const [who, id] of [
+    [owner, accountId],
+    [other, othersAccount],
+  ] as const) {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/accounts',
+      headers: who.auth,
+      payload: { accountId: id, name: 'Main', currency: 'EUR' },
+    });
+    t.equal(res.statusCode, 201);
+  }
+  const json = { ...owner.auth, 'content-type': 'application/json' };
+  const deposit = `/v1/accounts/${accountId}/deposits`;
+  const post = (url: string, payload: unknown, headers: Record<string, string> = owner.auth) => ({
+    method: 'POST' as const,
+    url,
+    headers: { ...headers, 'content-type': 'application/json' },
+    payload: JSON.stringify(payload),
+  });
+
+  const cases: [string, InjectOptions, number, string][] = [
+    [
+      'malformed JSON',
+      { method: 'POST', url: deposit, headers: json, payload: '{"amount": "1"' },
+      400,
+      'malformed_json',
+    ],
+    [
+      'empty JSON body',
+      { method: 'POST', url: deposit, headers: json, payload: '' },
+      400,
+      'malformed_json',
+    ],
+    ['amount as a number', post(deposit, { amount: 100 }), 400, 'validation_failed'],
+    ['unknown field', post(deposit, { amount: '100', memo: 'x' }), 400, 'validation_failed'],
+    ['negative amount', post(deposit, { amount: '-100' }), 400, 'validation_failed'],
+    ['zero amount', post(deposit, { amount: '0' }), 400, 'validation_failed'],
+    ['leading zero', post(deposit, { amount: '0100' }), 400, 'validation_failed'],
+    ['20-digit amount', post(deposit, { amount: '1'.repeat(20) }), 400, 'validation_failed'],
+    ['decimal amount', post(deposit, { amount: '10.5' }), 400, 'validation_failed'],
+    ['missing amount', post(deposit, {}), 400, 'validation_failed'],
+    ['body is an array', post(deposit, [{ amount: '1' }]), 400, 'validation_failed'],
+    [
+      'unknown currency',
+      post('/v1/accounts', { name: 'X', currency: 'XYZ' }),
+      400,
+      'validation_failed',
+    ],
+    [
+      'lowercase currency',
+      post('/v1/accounts', { name: 'X', currency: 'eur' }),
+      400,
+      'validation_failed',
+    ],
+    ['empty name', post('/v1/accounts', { name: '', currency: 'EUR' }), 400, 'validation_failed'],
+    [
+      'account id not a UUID',
+      post('/v1/accounts', { accountId: 'abc', name: 'X', currency: 'EUR' }),
+      400,
+      'validation_failed',
+    ],
+    [
+      'urn UUID',
+      post('/v1/accounts', { accountId: `urn:uuid:${randomUUID()}`, name: 'X', currency: 'EUR' }),
+      400,
+      'validation_failed',
+    ],
+    [
+      'path id not a UUID',
+      post('/v1/accounts/nope/deposits', { amount: '1' }),
+      400,
+      'validation_failed',
+    ],
+    [
+      'huge body',
+      post(deposit, { amount: '1', reference: 'x'.repeat(64 * 1024) }),
+      413,
+      'payload_too_large',
+    ],
+    [
+      'another tenant’s account',
+      post(`/v1/accounts/${othersAccount}/deposits`, { amount: '1' }),
+      404,
+      'not_found',
+    ],
+    [
+      'an account that does not exist',
+      post(`/v1/accounts/${randomUUID()}/withdrawals`, { amount: '1' }),
+      404,
+      'not_found',
+    ],
+    [
+      'another tenant’s account, freeze',
+      post(`/v1/accounts/${othersAccount}/freeze`, {}),
+      404,
+      'not_found',
+    ],
+    ['missing token', post(deposit, { amount: '1' }, {}), 401, 'unauthenticated'],
+    [
+      'malformed token',
+      post(deposit, { amount: '1' }, { authorization: 'Bearer not.a.jwt' }),
+      401,
+      'unauthenticated',
+    ],
+    [
+      'not a bearer',
+      post(deposit, { amount: '1' }, { authorization: 'Basic dTpw' }),
+      401,
+      'unauthenticated',
+    ],
+    [
+      'token signed by someone else',
+      post(deposit, { amount: '1' }, { authorization: `Bearer ${forged(owner.accessToken)}` }),
+      401,
+      'unauthenticated',
+    ],
+    ['unknown route', post('/v1/nothing-here', {}), 404, 'not_found'],
+    [
+      'bad Idempotency-Key',
+      { ...post(deposit, { amount: '1' }), headers: { ...json, 'idempotency-key': 'a b' } },
+      400,
+      'validation_failed',
+    ],
+  ];
+
+  const head = await eventStore.headPosition();
+  for (const [name, request, status, code] of cases) {
+    const res = await app.inject(request);
+    t.equal(res.statusCode, status, `${name}: ${res.body.slice(0, 200)}`);
+    t.match(res.headers['content-type'], /^application\/problem\+json/, `${name}: problem+json`);
+    t.equal(res.json().code, code, `${name}: code`);
+    t.equal(await eventStore.headPosition(), head, `${name}: nothing appended`);
+  }
+  const othersEvents = await eventStore.readAll(0n, { filter: { tenantId: other.tenantId } });
+  t.same(
+    othersEvents.events.map((e) => e.type),
+    ['OrganizationCreated', 'MemberAdded', 'AccountOpened'],
+    'the other tenant’s streams are untouched',
+  );
+});
+
+t.test('an auditor may not move money', async (t) => {
+  const { app, eventStore, signup } = await startCommandService(t);
+  const owner = await signup();
+  // Members with other roles arrive with POST /v1/members; the signer stands in for it here.
+  const token = app.signAccessToken({
+    tenantId: owner.tenantId,
+    userId: owner.userId,
+    role: 'auditor',
+  });
+  const head = await eventStore.headPosition();
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/accounts',
+    headers: { authorization: `Bearer ${token}` },
+    payload: { name: 'Nope', currency: 'EUR' },
+  });
+  t.equal(res.statusCode, 403);
+  t.equal(res.json().code, 'forbidden');
+  t.equal(await eventStore.headPosition(), head);
+});
+
+/** The same claims with the signature of a key nobody trusts. */
+function forged(token: string): string {
+  const [header, payload] = token.split('.');
+  return `${header}.${payload}.${Buffer.from('x'.repeat(64)).toString('base64url')}`;
+}

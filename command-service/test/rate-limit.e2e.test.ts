@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import t from 'tap';
+import { startCommandService } from './helpers/command-service.js';
+
+const open = (app: Awaited<ReturnType<typeof startCommandService>>['app'], token: string) =>
+  app.inject({
+    method: 'POST',
+    url: '/v1/accounts',
+    headers: { authorization: `Bearer ${token}` },
+    payload: { accountId: randomUUID(), name: 'Limited', currency: 'EUR' },
+  });
+
+t.test('per user: the request over the limit is a 429 problem with headers', async (t) => {
+  const { app, eventStore, signup } = await startCommandService(t, {
+    redis: true,
+    config: { RATE_LIMIT_PER_USER_PER_MINUTE: 3, RATE_LIMIT_PER_TENANT_PER_MINUTE: 100 },
+  });
+  const owner = await signup();
+  for (let i = 0; i < 3; i++) {
+    const ok = await open(app, owner.accessToken);
+    t.equal(ok.statusCode, 201);
+    t.equal(ok.headers['ratelimit-limit'], '3');
+    t.equal(ok.headers['ratelimit-remaining'], String(2 - i));
+    t.ok(Number(ok.headers['ratelimit-reset']) > 0);
+  }
+  const head = await eventStore.headPosition();
+  const limited = await open(app, owner.accessToken);
+  t.equal(limited.statusCode, 429);
+  t.match(limited.headers['content-type'], /^application\/problem\+json/);
+  t.equal(limited.json().code, 'rate_limited');
+  t.match(limited.json().detail, /user/);
+  t.ok(Number(limited.headers['retry-after']) >= 1, 'Retry-After');
+  t.equal(limited.headers['ratelimit-limit'], '3');
+  t.equal(limited.headers['ratelimit-remaining'], '0');
+  t.ok(Number(limited.headers['ratelimit-reset']) >= 1);
+  t.equal(await eventStore.headPosition(), head, 'a limited command writes nothing');
+
+  const other = await signup();
+  t.equal((await open(app, other.accessToken)).statusCode, 201, 'other users are not limited');
+  const health = await app.inject({ method: 'GET', url: '/health' });
+  t.equal(health.statusCode, 200, '/health is never limited');
+  t.notOk(health.headers['ratelimit-limit']);
+});
+
+t.test('per tenant: users of one tenant share its limit', async (t) => {
+  const { app, signup } = await startCommandService(t, {
+    redis: true,
+    config: { RATE_LIMIT_PER_USER_PER_MINUTE: 100, RATE_LIMIT_PER_TENANT_PER_MINUTE: 4 },
+  });
+  const owner = await signup();
+  // A second user of the same tenant (members arrive with POST /v1/members; signed directly).
+  const colleague = app.signAccessToken({
+    tenantId: owner.tenantId,
+    userId: randomUUID(),
+    role: 'member',
+  });
+  const statuses: number[] = [];
+  for (const token of [owner.accessToken, colleague, owner.accessToken, colleague, colleague]) {
+    statuses.push((await open(app, token)).statusCode);
+  }
+  t.same(statuses, [201, 201, 201, 201, 429]);
+  const limited = await open(app, owner.accessToken);
+  t.equal(limited.json().code, 'rate_limited');
+  t.match(limited.json().detail, /tenant/);
+  t.equal(limited.headers['ratelimit-limit'], '4');
+
+  const stranger = await signup();
+  t.equal((await open(app, stranger.accessToken)).statusCode, 201, 'other tenants are not');
+});
+
+t.test('signup and login are limited per address', async (t) => {
+  const { app, signup } = await startCommandService(t, {
+    options: { authPerIpPerMinute: 3 },
+  });
+  const owner = await signup();
+  const login = () =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: owner.email, password: 'wrong password' },
+    });
+  t.equal((await login()).statusCode, 401);
+  t.equal((await login()).statusCode, 401);
+  const limited = await login();
+  t.equal(limited.statusCode, 429);
+  t.equal(limited.json().code, 'rate_limited');
+  t.ok(limited.headers['retry-after']);
+  const business = await open(app, owner.accessToken);
+  t.equal(business.statusCode, 201, 'the API itself counts per user, not per address');
+});

@@ -1,0 +1,125 @@
+import fastifyJwt from '@fastify/jwt';
+import type { Role } from '@techflow/domain';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { problem } from './errors.js';
+
+/** Who is calling, from the verified token; the tenant never comes from the URL or body. */
+export interface Principal {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly role: Role;
+  /** `user:<id>`: the actor recorded on every event the request causes. */
+  readonly actor: string;
+}
+
+export interface AuthKeys {
+  readonly kid: string;
+  readonly publicKeyPem: string;
+  /** Only the service that issues tokens holds it; verifiers pass the public key alone. */
+  readonly privateKeyPem?: string;
+}
+
+export interface AuthOptions {
+  readonly keys: AuthKeys;
+  readonly accessTokenTtlSeconds: number;
+  readonly issuer?: string;
+}
+
+export interface AccessTokenSubject {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly role: Role;
+}
+
+type Authenticate = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** onRequest/preHandler hook: verifies the bearer token and sets request.principal. */
+    authenticate: Authenticate;
+    /** Signs an EdDSA access token (claims sub, tid, role); throws without a private key. */
+    signAccessToken(subject: AccessTokenSubject): string;
+  }
+  interface FastifyRequest {
+    /** Set by `authenticate`: read it only in routes behind that hook. */
+    principal: Principal;
+  }
+}
+
+const ROLES: readonly string[] = ['owner', 'admin', 'member', 'auditor', 'integrator'];
+const isRole = (value: unknown): value is Role =>
+  typeof value === 'string' && ROLES.includes(value);
+
+interface Claims {
+  sub?: unknown;
+  tid?: unknown;
+  role?: unknown;
+}
+
+const principalOf = (claims: Claims): Principal | null => {
+  const { sub, tid, role } = claims;
+  if (typeof sub !== 'string' || typeof tid !== 'string' || !isRole(role)) return null;
+  return { tenantId: tid, userId: sub, role, actor: `user:${sub}` };
+};
+
+const reasonOf = (error: unknown): string => {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : '';
+  if (code === 'FST_JWT_NO_AUTHORIZATION_IN_HEADER') return 'A bearer token is required';
+  if (code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED') return 'The access token has expired';
+  return 'The access token is not valid';
+};
+
+/**
+ * EdDSA (Ed25519) JWTs through @fastify/jwt. Verification results are cached per token
+ * (fast-jwt's LRU, bounded by the token's own expiry): a client sends the same token for
+ * many requests, and signature checks are the main CPU cost of auth (BENCH.md).
+ */
+export const authPlugin = fp(
+  async (app: FastifyInstance, options: AuthOptions) => {
+    const { keys } = options;
+    await app.register(fastifyJwt, {
+      secret: keys.privateKeyPem
+        ? { private: keys.privateKeyPem, public: keys.publicKeyPem }
+        : { public: keys.publicKeyPem },
+      sign: {
+        algorithm: 'EdDSA',
+        kid: keys.kid,
+        expiresIn: `${options.accessTokenTtlSeconds}s`,
+        ...(options.issuer ? { iss: options.issuer } : {}),
+      },
+      verify: {
+        algorithms: ['EdDSA'],
+        cache: 10_000,
+        cacheTTL: 60_000,
+        ...(options.issuer ? { allowedIss: options.issuer } : {}),
+      },
+    });
+    // Null until authenticate runs; the type says Principal because only routes behind it read it.
+    app.decorateRequest<Principal | null>('principal', null);
+    app.decorate('signAccessToken', (subject: AccessTokenSubject) =>
+      app.jwt.sign({ tid: subject.tenantId, role: subject.role }, { sub: subject.userId }),
+    );
+    app.decorate('authenticate', async (request: FastifyRequest) => {
+      let claims: Claims;
+      try {
+        claims = await request.jwtVerify<Claims>();
+      } catch (error) {
+        throw problem('unauthenticated', reasonOf(error));
+      }
+      const principal = principalOf(claims);
+      if (!principal) throw problem('unauthenticated', 'The access token is not valid');
+      request.principal = principal;
+    });
+  },
+  { name: 'techflow-auth', fastify: '5.x' },
+);
+
+/** preHandler refusing roles not listed: 403 forbidden. Runs after `authenticate`. */
+export const requireRole =
+  (...roles: readonly Role[]) =>
+  async (request: FastifyRequest): Promise<void> => {
+    if (!roles.includes(request.principal.role)) {
+      throw problem('forbidden', `This needs one of the roles: ${roles.join(', ')}`);
+    }
+  };

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import type { LoggerOptions } from 'pino';
+import { healthPlugin, type ReadyCheck } from './health.js';
+import { metricsPlugin } from './metrics.js';
+import { openApiPlugin } from './openapi.js';
+import { problemJsonPlugin } from './problem-json.js';
+import { createValidatorCompiler } from './validation.js';
+
+/** The Fastify instance every service builds on: TypeBox-typed routes. */
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface BaseAppOptions {
+  /** Service name: log field, metric label, OpenAPI title. */
+  readonly name: string;
+  readonly version?: string;
+  readonly description?: string;
+  /** A pino level, or 'silent'. */
+  readonly logLevel: string;
+  readonly bodyLimit: number;
+  /** Named dependency checks behind GET /ready. */
+  readonly readyChecks?: Readonly<Record<string, ReadyCheck>>;
+  /** Process metrics on /metrics; tests building many apps may turn them off. */
+  readonly collectDefaultMetrics?: boolean;
+  /** Behind the gateway, honour X-Forwarded-For for the per-IP limits. */
+  readonly trustProxy?: boolean;
+}
+
+/** Paths pino must never write: secrets in headers and bodies. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.password',
+  '*.refreshToken',
+  '*.accessToken',
+  '*.key',
+  '*.secret',
+  '*.privateKeyPem',
+];
+
+// Honour a caller's request id only when it is short and plain: it lands in logs and events.
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * A Fastify instance with everything services share: logging with redaction, request ids,
+ * body limit, strict validation, problem+json errors, /health, /ready, /metrics, /openapi.json
+ * and /docs. Never listens.
+ */
+export async function createBaseApp(options: BaseAppOptions): Promise<App> {
+  // pino's own options: JSON lines, one `service` field, secrets censored before writing.
+  const logger: LoggerOptions = {
+    level: options.logLevel,
+    base: { service: options.name },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  };
+  const app = Fastify({
+    logger,
+    bodyLimit: options.bodyLimit,
+    trustProxy: options.trustProxy ?? false,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  await app.register(problemJsonPlugin);
+  await app.register(metricsPlugin, {
+    defaultLabels: { service: options.name },
+    collectDefault: options.collectDefaultMetrics ?? true,
+  });
+  await app.register(openApiPlugin, {
+    title: `TechFlow ${options.name}`,
+    version: options.version ?? '0.1.0',
+    ...(options.description ? { description: options.description } : {}),
+  });
+  await app.register(healthPlugin, { checks: options.readyChecks ?? {} });
+  return app;
+}

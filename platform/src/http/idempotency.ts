@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IdempotencyRecord, JsonObject } from '../event-store/port.js';
+import { problem } from './errors.js';
+import { PROBLEM_CONTENT_TYPE } from './problem-json.js';
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+export const REPLAYED_HEADER = 'idempotent-replayed';
+
+// Printable ASCII, as the IETF draft's examples; long enough for a UUID or a client's own scheme.
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * JSON with object keys sorted at every depth, so `{a,b}` and `{b,a}` hash alike. Undefined
+ * members are left out, as JSON.stringify does.
+ */
+export const canonicalJson = (value: unknown): string => {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+};
+
+/**
+ * sha256 of method, path and canonical body. The concrete path (ids included) is hashed, not
+ * the route pattern: the same key sent to another account is another request.
+ */
+export const requestHash = (method: string, path: string, body: unknown): string =>
+  createHash('sha256')
+    .update(`${method.toUpperCase()}\n${path}\n${canonicalJson(body ?? null)}`)
+    .digest('hex');
+
+/** The request's Idempotency-Key, or undefined; a malformed key is a 400. */
+export const idempotencyKeyOf = (request: FastifyRequest): string | undefined => {
+  const raw = request.headers[IDEMPOTENCY_HEADER];
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || !KEY.test(raw)) {
+    throw problem('validation_failed', 'Idempotency-Key must be 1 to 255 printable characters');
+  }
+  return raw;
+};
+
+const pathOf = (url: string): string => {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+};
+
+/** What a command needs to remember its answer: everything but the answer itself. */
+export interface PendingIdempotency {
+  readonly scope: string;
+  readonly key: string;
+  readonly requestHash: string;
+}
+
+/** The pending record for this request, or undefined when it carries no Idempotency-Key. */
+export const pendingIdempotency = (
+  request: FastifyRequest,
+  scope: string,
+): PendingIdempotency | undefined => {
+  const key = idempotencyKeyOf(request);
+  if (key === undefined) return undefined;
+  return {
+    scope,
+    key,
+    requestHash: requestHash(request.method, pathOf(request.url), request.body),
+  };
+};
+
+export const idempotencyRecord = (
+  pending: PendingIdempotency,
+  status: number,
+  body: JsonObject,
+): IdempotencyRecord => ({ ...pending, status, body });
+
+/**
+ * Answers with a remembered response, or 409 when the key came with another request.
+ * Problem bodies (remembered 4xx answers) keep their problem+json content type.
+ */
+export const replayRecord = (
+  reply: FastifyReply,
+  pending: PendingIdempotency,
+  stored: IdempotencyRecord,
+  body: JsonObject = stored.body,
+): FastifyReply => {
+  if (stored.requestHash !== pending.requestHash) {
+    throw problem(
+      'idempotency_key_reused',
+      'This Idempotency-Key was first used with another method, path or body',
+    );
+  }
+  reply.header(REPLAYED_HEADER, 'true');
+  if (stored.status >= 400) reply.type(PROBLEM_CONTENT_TYPE);
+  return reply.code(stored.status).send(body);
+};

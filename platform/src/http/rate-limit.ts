@@ -1,0 +1,100 @@
+import fastifyRateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Redis } from 'ioredis';
+import { problem } from './errors.js';
+
+export interface RateLimitPluginOptions {
+  /** Counters live here when given (shared by every instance of every service), else in memory. */
+  readonly redis?: Redis;
+  /** Prefix of the Redis keys; tests pass a unique one. */
+  readonly nameSpace?: string;
+}
+
+/**
+ * Registers @fastify/rate-limit with no global limit: routes pick theirs with the hooks below.
+ * When Redis fails, requests pass (skipOnError): a limiter outage must not take the API down.
+ */
+export const rateLimitPlugin = fp(
+  async (app: FastifyInstance, options: RateLimitPluginOptions) => {
+    await app.register(fastifyRateLimit, {
+      global: false,
+      skipOnError: true,
+      ...(options.redis ? { redis: options.redis } : {}),
+      nameSpace: options.nameSpace ?? 'techflow-rl:',
+    });
+  },
+  { name: 'techflow-rate-limit', fastify: '5.x' },
+);
+
+interface Limit {
+  readonly name: string;
+  readonly max: number;
+  readonly key: (request: FastifyRequest) => string;
+}
+
+type Check = ReturnType<FastifyInstance['createRateLimit']>;
+type Outcome = Extract<Awaited<ReturnType<Check>>, { isAllowed: false }>;
+
+/**
+ * One hook counting every limit (all are incremented, in parallel). The draft RateLimit-*
+ * headers describe the tightest limit; a 429 names the one exceeded.
+ */
+const limitsHook = (app: FastifyInstance, limits: readonly Limit[], windowMs: number) => {
+  const checks = limits.map((l) => ({
+    name: l.name,
+    check: app.createRateLimit({ max: l.max, timeWindow: windowMs, keyGenerator: l.key }),
+  }));
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const results = await Promise.all(checks.map((c) => c.check(request)));
+    let tightest: { name: string; outcome: Outcome } | undefined;
+    for (const [i, outcome] of results.entries()) {
+      if (outcome.isAllowed) continue;
+      const name = checks[i]!.name;
+      if (outcome.isExceeded) {
+        const reset = String(Math.max(1, outcome.ttlInSeconds));
+        throw problem('rate_limited', `Too many requests for this ${name}; retry in ${reset} s`, {
+          'retry-after': reset,
+          'ratelimit-limit': String(outcome.max),
+          'ratelimit-remaining': '0',
+          'ratelimit-reset': reset,
+        });
+      }
+      if (!tightest || outcome.remaining < tightest.outcome.remaining) {
+        tightest = { name, outcome };
+      }
+    }
+    if (tightest) {
+      const { outcome } = tightest;
+      reply.header('ratelimit-limit', outcome.max);
+      reply.header('ratelimit-remaining', outcome.remaining);
+      reply.header('ratelimit-reset', outcome.ttlInSeconds);
+    }
+  };
+};
+
+export interface PrincipalLimits {
+  readonly perUserPerMinute: number;
+  readonly perTenantPerMinute: number;
+  /** Default one minute; the names say per minute, tests may shorten it. */
+  readonly windowMs?: number;
+}
+
+/** Per user and per tenant; register after `authenticate` (it reads request.principal). */
+export const principalRateLimit = (app: FastifyInstance, limits: PrincipalLimits) =>
+  limitsHook(
+    app,
+    [
+      { name: 'user', max: limits.perUserPerMinute, key: (r) => `user:${r.principal.userId}` },
+      {
+        name: 'tenant',
+        max: limits.perTenantPerMinute,
+        key: (r) => `tenant:${r.principal.tenantId}`,
+      },
+    ],
+    limits.windowMs ?? 60_000,
+  );
+
+/** Per client IP, for unauthenticated routes (signup, login): stricter, against guessing. */
+export const ipRateLimit = (app: FastifyInstance, perMinute: number, windowMs = 60_000) =>
+  limitsHook(app, [{ name: 'address', max: perMinute, key: (r) => `ip:${r.ip}` }], windowMs);

@@ -1,0 +1,36 @@
+import { type Migration, Migrator, sql } from 'kysely';
+import type pg from 'pg';
+import { createKysely } from '../db/kysely.js';
+import * as initial from './migrations/20250101T000000-identity-initial.js';
+import { IDENTITY_SCHEMA } from './tables.js';
+
+/** Sorted by name: the timestamp prefix is the order. */
+const MIGRATIONS: Record<string, Migration> = {
+  '20250101T000000-identity-initial': initial,
+};
+
+const isDuplicate = (e: unknown): boolean => {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined;
+  return code === '42P06' || code === '23505';
+};
+
+/**
+ * Brings the identity schema up to date; safe to call from every service at start (Kysely's
+ * migrator locks, and a concurrent `create schema` loser is ignored).
+ */
+export async function migrateIdentity(pool: pg.Pool): Promise<void> {
+  const db = createKysely<unknown>(pool);
+  await sql`create schema if not exists ${sql.id(IDENTITY_SCHEMA)}`.execute(db).catch((e) => {
+    if (!isDuplicate(e)) throw e;
+  });
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+    migrationTableSchema: IDENTITY_SCHEMA,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`identity migration ${failed} failed`, { cause: error });
+  }
+}

@@ -1,0 +1,173 @@
+import { Type } from '@sinclair/typebox';
+import { DomainError } from '@techflow/domain';
+import type { InjectOptions } from 'fastify';
+import t from 'tap';
+import {
+  createBaseApp,
+  HttpProblem,
+  PROBLEMS,
+  problem,
+  problemFromDomain,
+  toProblem,
+} from '../src/http/index.js';
+
+const build = async () => {
+  const app = await createBaseApp({
+    name: 'test',
+    logLevel: 'silent',
+    bodyLimit: 1024,
+    collectDefaultMetrics: false,
+  });
+  app.post(
+    '/things',
+    {
+      schema: {
+        body: Type.Object(
+          { amount: Type.String({ pattern: '^[1-9][0-9]{0,18}$' }), count: Type.Integer() },
+          { additionalProperties: false },
+        ),
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer()) }),
+      },
+    },
+    async (request) => ({ ok: true, limit: request.query.limit ?? null }),
+  );
+  app.get('/teapot', async () => {
+    throw problem('insufficient_funds', 'only 3 left');
+  });
+  app.get('/domain', async () => {
+    throw new DomainError('account_not_found');
+  });
+  app.get('/boom', async () => {
+    throw new Error('secret internals: password=hunter2');
+  });
+  return app;
+};
+
+const json = { 'content-type': 'application/json' };
+
+t.test(
+  'every error is application/problem+json with type, title, status, detail, code',
+  async (t) => {
+    const app = await build();
+    t.teardown(() => app.close());
+    const cases: [string, InjectOptions, number, string][] = [
+      [
+        'malformed JSON',
+        { method: 'POST', url: '/things', headers: json, payload: '{"amount":' },
+        400,
+        'malformed_json',
+      ],
+      [
+        'wrong type',
+        { method: 'POST', url: '/things', payload: { amount: 12, count: 1 } },
+        400,
+        'validation_failed',
+      ],
+      [
+        'numeric string is not coerced in a body',
+        { method: 'POST', url: '/things', payload: { amount: '12', count: '1' } },
+        400,
+        'validation_failed',
+      ],
+      [
+        'unknown field',
+        { method: 'POST', url: '/things', payload: { amount: '1', count: 1, extra: true } },
+        400,
+        'validation_failed',
+      ],
+      [
+        'too large',
+        {
+          method: 'POST',
+          url: '/things',
+          headers: json,
+          payload: JSON.stringify({ amount: '1', count: 1, pad: 'x'.repeat(2000) }),
+        },
+        413,
+        'payload_too_large',
+      ],
+      ['unknown route', { method: 'GET', url: '/nowhere' }, 404, 'not_found'],
+      ['thrown problem', { method: 'GET', url: '/teapot' }, 422, 'insufficient_funds'],
+      ['domain error', { method: 'GET', url: '/domain' }, 404, 'not_found'],
+      ['unknown error', { method: 'GET', url: '/boom' }, 500, 'internal_error'],
+    ];
+    for (const [name, request, status, code] of cases) {
+      const res = await app.inject(request);
+      t.equal(res.statusCode, status, `${name}: status`);
+      t.match(res.headers['content-type'], /^application\/problem\+json/, `${name}: content type`);
+      const body = res.json();
+      t.same(
+        Object.keys(body).sort(),
+        ['code', 'detail', 'status', 'title', 'type'],
+        `${name}: fields`,
+      );
+      t.equal(body.code, code, `${name}: code`);
+      t.equal(body.status, status);
+      t.equal(body.type, `https://techflow.dev/problems/${code}`);
+      t.notMatch(body.detail, /hunter2|secret/, `${name}: nothing internal leaks`);
+    }
+  },
+);
+
+t.test('validation names the failing path', async (t) => {
+  const app = await build();
+  t.teardown(() => app.close());
+  const unknown = await app.inject({
+    method: 'POST',
+    url: '/things',
+    payload: { amount: '1', count: 1, extra: true },
+  });
+  t.match(unknown.json().detail, 'body/extra');
+  const pattern = await app.inject({
+    method: 'POST',
+    url: '/things',
+    payload: { amount: '-5', count: 1 },
+  });
+  t.match(pattern.json().detail, 'body/amount');
+});
+
+t.test('querystrings are coerced, bodies are not', async (t) => {
+  const app = await build();
+  t.teardown(() => app.close());
+  const res = await app.inject({
+    method: 'POST',
+    url: '/things?limit=5',
+    payload: { amount: '1', count: 1 },
+  });
+  t.equal(res.statusCode, 200);
+  t.same(res.json(), { ok: true, limit: 5 });
+});
+
+t.test('request ids are honoured and echoed', async (t) => {
+  const app = await build();
+  t.teardown(() => app.close());
+  const given = await app.inject({
+    method: 'GET',
+    url: '/health',
+    headers: { 'x-request-id': 'abc-123' },
+  });
+  t.equal(given.headers['x-request-id'], 'abc-123');
+  const odd = await app.inject({
+    method: 'GET',
+    url: '/health',
+    headers: { 'x-request-id': 'a b\nc' },
+  });
+  t.not(odd.headers['x-request-id'], 'a b\nc', 'an unsafe id is replaced');
+});
+
+t.test('the catalogue maps every domain code and keeps statuses', async (t) => {
+  t.equal(problemFromDomain('account_not_found').code, 'not_found');
+  t.equal(problemFromDomain('organization_not_found').statusCode, 404);
+  t.equal(problemFromDomain('insufficient_funds').statusCode, 422);
+  t.equal(problemFromDomain('account_already_exists').statusCode, 409);
+  t.equal(PROBLEMS.rate_limited.status, 429);
+  t.equal(PROBLEMS.idempotency_key_reused.status, 409);
+  const p = problem('forbidden');
+  t.ok(p instanceof HttpProblem);
+  t.equal(p.detail, PROBLEMS.forbidden.title, 'detail defaults to the title');
+  t.equal(toProblem('a string').code, 'internal_error');
+  t.equal(
+    toProblem(Object.assign(new Error('x'), { statusCode: 415 })).code,
+    'unsupported_media_type',
+  );
+});
