@@ -76,9 +76,13 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    schemaController: {
+      compilersFactory: {
+        buildValidator: (externalSchemas) => createValidatorCompiler(externalSchemas),
+      },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.setValidatorCompiler(createValidatorCompiler());
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -1,6 +1,5 @@
-import { Ajv, type Options } from 'ajv';
+import { Ajv, type AnySchema, type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 
 const base: Options = {
   // Unknown fields are refused (schemas say additionalProperties: false), never dropped.
@@ -18,12 +17,23 @@ const makeAjv = (coerceTypes: boolean): Ajv => {
 };
 
 /**
+ * Installed through Fastify's schemaController (see base-app.ts) so that every encapsulated
+ * context, including one that calls addSchema, builds its validator here: setValidatorCompiler
+ * on the root is silently replaced by Fastify's default ajv in such a child.
+ *
  * JSON bodies are validated exactly as sent ("12" is not 12); querystrings and path params
  * arrive as text, so only they are coerced to the schema's types.
  */
-export const createValidatorCompiler = (): FastifySchemaCompiler<FastifySchema> => {
+export const createValidatorCompiler = (
+  externalSchemas: Record<string, unknown> = {},
+): ((route: { schema: AnySchema; httpPart?: string }) => ValidateFunction) => {
   const strictAjv = makeAjv(false);
   const coercingAjv = makeAjv(true);
+  for (const schema of Object.values(externalSchemas)) {
+    if (typeof schema !== 'object' || schema === null) continue;
+    strictAjv.addSchema(schema as AnySchema);
+    coercingAjv.addSchema(schema as AnySchema);
+  }
   return ({ schema, httpPart }) => {
     const ajv = httpPart === 'querystring' || httpPart === 'params' ? coercingAjv : strictAjv;
     return ajv.compile(schema);

@@ -1,0 +1,131 @@
+import {
+  ACCOUNTS_PROJECTION,
+  type Config,
+  createKysely,
+  type ProjectionsSchema,
+  type TenantReadModels,
+} from '@techflow/platform';
+import {
+  type App,
+  authPlugin,
+  createBaseApp,
+  principalRateLimit,
+  rateLimitPlugin,
+  requireRole,
+} from '@techflow/platform/http';
+import { loadSigningKeys } from '@techflow/platform/identity';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { CheckpointTracker } from './min-position.js';
+import { readStore } from './plugins/read-store.js';
+import { createReadMetrics } from './read-metrics.js';
+import { readYourWrites } from './read-your-writes.js';
+import { accountRoutes } from './routes/accounts.js';
+import { adminProjectionRoutes } from './routes/admin-projections.js';
+import { memberRoutes } from './routes/members.js';
+import { sharedSchemas } from './schemas/index.js';
+
+export type QueryServiceConfig = Pick<
+  Config,
+  | 'LOG_LEVEL'
+  | 'BODY_LIMIT_BYTES'
+  | 'ACCESS_TOKEN_TTL_SECONDS'
+  | 'MIN_POSITION_WAIT_MS'
+  | 'RATE_LIMIT_PER_USER_PER_MINUTE'
+  | 'RATE_LIMIT_PER_TENANT_PER_MINUTE'
+>;
+
+/** What the query service runs on; main.ts builds the real ones, tests their own. */
+export interface QueryServiceDeps {
+  /** Holds the read models and the identity schema (signing keys). Not closed here. */
+  readonly pool: pg.Pool;
+  /** Started by the caller and closed by the caller. */
+  readonly checkpoints: CheckpointTracker;
+  /** Rate-limit counters shared with the other services; in memory without it. */
+  readonly redis?: Redis;
+}
+
+export interface QueryServiceOptions {
+  /** Redis key prefix of the rate-limit counters; tests pass a unique one. */
+  readonly rateLimitNameSpace?: string;
+  /** Process metrics; tests building many apps turn them off. */
+  readonly collectDefaultMetrics?: boolean;
+  readonly trustProxy?: boolean;
+}
+
+/**
+ * The query service: reads of the per-tenant read models, each scoped to the tenant in the
+ * caller's token and gated on X-Min-Position. Never reads the event store; never listens.
+ * Expects the identity schema to be migrated (main.ts does it at start).
+ */
+export async function buildApp(
+  config: QueryServiceConfig,
+  deps: QueryServiceDeps,
+  options: QueryServiceOptions = {},
+): Promise<App> {
+  const { pool, checkpoints, redis } = deps;
+  // Verifies only: the private key stays with the command service that signs.
+  const signingKeys = await loadSigningKeys(pool);
+  const app = await createBaseApp({
+    name: 'query',
+    description: 'TechFlow reads: the per-tenant read models.',
+    logLevel: config.LOG_LEVEL,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    collectDefaultMetrics: options.collectDefaultMetrics ?? true,
+    trustProxy: options.trustProxy ?? false,
+    readyChecks: {
+      postgres: () => pool.query('select 1'),
+      ...(redis ? { redis: () => redis.ping() } : {}),
+      checkpoints: async () => {
+        if (!checkpoints.isListening()) throw new Error('not listening for checkpoints');
+      },
+    },
+  });
+  await app.register(authPlugin, {
+    keys: { kid: signingKeys.current.kid, publicKeyPem: signingKeys.current.publicKeyPem },
+    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+  });
+  await app.register(rateLimitPlugin, {
+    ...(redis ? { redis } : {}),
+    nameSpace: options.rateLimitNameSpace ?? 'techflow-rl:',
+  });
+  await app.register(readStore, {
+    db: createKysely<TenantReadModels & ProjectionsSchema>(pool),
+    checkpoints,
+  });
+
+  for (const schema of sharedSchemas) app.addSchema(schema);
+
+  const waited = createReadMetrics(app.metrics, checkpoints, ACCOUNTS_PROJECTION);
+  const limits = {
+    perUserPerMinute: config.RATE_LIMIT_PER_USER_PER_MINUTE,
+    perTenantPerMinute: config.RATE_LIMIT_PER_TENANT_PER_MINUTE,
+  };
+
+  // Tenant reads: token, limits, then held until the accounts projection reached
+  // X-Min-Position (a preHandler: after validation, so a bad header never parks a request).
+  await app.register(async (reads) => {
+    reads.addHook('onRequest', reads.authenticate);
+    reads.addHook('onRequest', principalRateLimit(reads, limits));
+    reads.addHook(
+      'preHandler',
+      readYourWrites({
+        tracker: checkpoints,
+        projection: ACCOUNTS_PROJECTION,
+        waitMs: config.MIN_POSITION_WAIT_MS,
+        waited,
+      }),
+    );
+    await reads.register(accountRoutes);
+    await reads.register(memberRoutes);
+  });
+
+  await app.register(async (admin) => {
+    admin.addHook('onRequest', admin.authenticate);
+    admin.addHook('onRequest', principalRateLimit(admin, limits));
+    admin.addHook('preHandler', requireRole('owner', 'admin'));
+    await admin.register(adminProjectionRoutes);
+  });
+
+  return app;
+}

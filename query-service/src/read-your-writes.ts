@@ -1,0 +1,55 @@
+import { problem } from '@techflow/platform/http';
+import type { preHandlerAsyncHookHandler } from 'fastify';
+import type { CheckpointTracker } from './min-position.js';
+import type { MinPositionWait } from './read-metrics.js';
+
+export interface ReadYourWritesOptions {
+  readonly tracker: CheckpointTracker;
+  /** The projection whose read models the guarded routes read. */
+  readonly projection: string;
+  /** MIN_POSITION_WAIT_MS: how long a read waits before answering 503 stale_read_model. */
+  readonly waitMs: number;
+  readonly waited?: MinPositionWait;
+}
+
+const MAX_POSITION = 9_223_372_036_854_775_807n;
+
+/**
+ * preHandler for reads: with `X-Min-Position: <position>` the handler runs only once the
+ * projection's checkpoint is >= position (woken by the checkpoint NOTIFY, no polling); after
+ * `waitMs` it answers 503 stale_read_model instead. Every answer carries `X-Position`, the
+ * checkpoint known when the read ran: the read reflects at least that position.
+ * Runs after authentication, so strangers cannot park requests here.
+ */
+export function readYourWrites(options: ReadYourWritesOptions): preHandlerAsyncHookHandler {
+  const { tracker, projection, waitMs, waited } = options;
+  return async (request, reply) => {
+    const header = request.headers['x-min-position'];
+    let position = tracker.position(projection);
+    if (header !== undefined) {
+      const min = parseMinPosition(header);
+      const started = performance.now();
+      const reached = await tracker.waitFor(projection, min, waitMs);
+      const seconds = (performance.now() - started) / 1000;
+      waited?.observe({ outcome: reached === undefined ? 'stale' : 'ok' }, seconds);
+      if (reached === undefined) {
+        throw problem(
+          'stale_read_model',
+          `the ${projection} read model is at ${tracker.position(projection)}, not yet at ${min}; retry shortly`,
+          { 'retry-after': '1' },
+        );
+      }
+      position = reached;
+    }
+    reply.header('x-position', position.toString());
+  };
+}
+
+/** The header as a position; route schemas check its digits, this keeps it safe without them. */
+function parseMinPosition(header: string | string[]): bigint {
+  const value = Array.isArray(header) ? undefined : header.trim();
+  if (!value || !/^(0|[1-9][0-9]{0,18})$/.test(value) || BigInt(value) > MAX_POSITION) {
+    throw problem('validation_failed', 'X-Min-Position must be one decimal event-store position');
+  }
+  return BigInt(value);
+}

@@ -1,0 +1,179 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Account, AccountEntry } from '@techflow/platform';
+import { ProblemDetails, problem } from '@techflow/platform/http';
+import { balanceAt, listEntries } from '../read-models/account-entries.js';
+import { getAccount, listAccounts } from '../read-models/accounts.js';
+import { decodeCursor, encodeCursor, type Keyset } from '../read-models/cursor.js';
+import {
+  AccountParams,
+  AccountView,
+  BalanceQuery,
+  BalanceView,
+  EntryView,
+  ListAccountsQuery,
+  PageQuery,
+} from '../schemas/accounts.js';
+import { NoQuery, ReadHeaders, readErrors, ref } from '../schemas/common.js';
+
+const DEFAULT_LIMIT = 50;
+
+const toAccountView = (row: Account) => ({
+  accountId: row.account_id,
+  name: row.name,
+  currency: row.currency,
+  balance: row.balance,
+  available: row.available,
+  pending: row.pending,
+  status: row.status,
+  allowOverdraft: row.allow_overdraft,
+  updatedAt: row.updated_at.toISOString(),
+  kind: row.kind,
+});
+
+const toEntryView = (row: AccountEntry) => ({
+  entryId: row.entry_id,
+  position: row.position,
+  kind: row.kind,
+  amount: row.amount,
+  balanceAfter: row.balance_after,
+  ...(row.transfer_id === null ? {} : { transferId: row.transfer_id }),
+  ...(row.reference === null ? {} : { reference: row.reference }),
+  at: row.at.toISOString(),
+});
+
+const cursorOrFail = (cursor: string | undefined): Keyset | undefined => {
+  if (cursor === undefined) return undefined;
+  const key = decodeCursor(cursor);
+  if (!key) throw problem('validation_failed', 'cursor is not one this API handed out');
+  return key;
+};
+
+/** A strong validator: the row changes exactly when its last applied position does. */
+const etagOf = (row: Account) => `"${row.position}"`;
+
+/** RFC 9110 If-None-Match: weak comparison, a list of tags or `*`. */
+const matches = (ifNoneMatch: string | undefined, etag: string): boolean =>
+  (ifNoneMatch ?? '').split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t === etag || t === `W/${etag}`;
+  });
+
+export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/v1/accounts',
+    {
+      schema: {
+        summary: "The tenant's accounts in the order they were opened",
+        tags: ['accounts'],
+        querystring: ListAccountsQuery,
+        headers: ReadHeaders,
+        response: {
+          200: Type.Object({
+            items: Type.Array(ref(AccountView)),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...readErrors,
+        },
+      },
+    },
+    async (request) => {
+      const { limit = DEFAULT_LIMIT, cursor, status, currency, kind } = request.query;
+      const page = await listAccounts(app.readDb, request.principal.tenantId, {
+        limit,
+        status,
+        currency,
+        kind,
+        after: cursorOrFail(cursor),
+      });
+      return {
+        items: page.rows.map(toAccountView),
+        nextCursor: page.next ? encodeCursor(page.next) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/v1/accounts/:id',
+    {
+      schema: {
+        summary: 'One account; conditional with If-None-Match',
+        tags: ['accounts'],
+        params: AccountParams,
+        querystring: NoQuery,
+        headers: ReadHeaders,
+        response: {
+          200: ref(AccountView),
+          304: Type.Null(),
+          404: ref(ProblemDetails),
+          ...readErrors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const row = await getAccount(app.readDb, request.principal.tenantId, request.params.id);
+      if (!row) throw problem('not_found', `no account ${request.params.id}`);
+      const etag = etagOf(row);
+      reply.header('etag', etag);
+      if (matches(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
+      return toAccountView(row);
+    },
+  );
+
+  app.get(
+    '/v1/accounts/:id/entries',
+    {
+      schema: {
+        summary: "The account's statement lines, newest first",
+        tags: ['accounts'],
+        params: AccountParams,
+        querystring: PageQuery,
+        headers: ReadHeaders,
+        response: {
+          200: Type.Object({
+            items: Type.Array(ref(EntryView)),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          404: ref(ProblemDetails),
+          ...readErrors,
+        },
+      },
+    },
+    async (request) => {
+      const { tenantId } = request.principal;
+      const { limit = DEFAULT_LIMIT, cursor } = request.query;
+      const before = cursorOrFail(cursor);
+      const page = await listEntries(app.readDb, tenantId, request.params.id, { limit, before });
+      // An empty first page may mean no such account: say so rather than "no entries".
+      if (page.rows.length === 0 && !before) {
+        const account = await getAccount(app.readDb, tenantId, request.params.id);
+        if (!account) throw problem('not_found', `no account ${request.params.id}`);
+      }
+      return {
+        items: page.rows.map(toEntryView),
+        nextCursor: page.next ? encodeCursor(page.next) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/v1/accounts/:id/balance',
+    {
+      schema: {
+        summary: 'The balance as of an instant (zero before the account existed)',
+        tags: ['accounts'],
+        params: AccountParams,
+        querystring: BalanceQuery,
+        headers: ReadHeaders,
+        response: { 200: BalanceView, 404: ref(ProblemDetails), ...readErrors },
+      },
+    },
+    async (request) => {
+      const at = request.query.at === undefined ? new Date() : new Date(request.query.at);
+      if (Number.isNaN(at.getTime())) throw problem('validation_failed', 'at is not an instant');
+      const found = await balanceAt(app.readDb, request.principal.tenantId, request.params.id, at);
+      if (!found) throw problem('not_found', `no account ${request.params.id}`);
+      return { ...found, at: at.toISOString() };
+    },
+  );
+};

@@ -1,0 +1,40 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { eventStoreHead, listCheckpoints } from '../read-models/projections.js';
+import { NoQuery, readErrors, ref } from '../schemas/common.js';
+import { ProjectionView } from '../schemas/projections.js';
+
+/**
+ * Operators' view of the projections (roles owner, admin; the caller's app adds the role
+ * check). Positions are global, so this is the same for every tenant: it names no tenant data.
+ */
+export const adminProjectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/v1/admin/projections',
+    {
+      schema: {
+        summary: 'Each projection: checkpoint, lag behind the event store, status, rate',
+        tags: ['admin'],
+        querystring: NoQuery,
+        response: { 200: Type.Array(ref(ProjectionView)), ...readErrors },
+      },
+    },
+    async () => {
+      const [checkpoints, head] = await Promise.all([
+        listCheckpoints(app.readDb),
+        eventStoreHead(app.readDb),
+      ]);
+      return checkpoints.map((c) => {
+        const position = BigInt(c.position);
+        return {
+          name: c.name,
+          position: c.position,
+          lag: (head > position ? head - position : 0n).toString(),
+          status: c.status,
+          eventsPerSecond: Math.round(app.checkpoints.rate(c.name) * 10) / 10,
+          ...(c.last_error ? { lastError: c.last_error } : {}),
+        };
+      });
+    },
+  );
+};

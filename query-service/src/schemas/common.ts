@@ -1,0 +1,42 @@
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { ProblemDetails } from '@techflow/platform/http';
+
+/** A `$ref` to a schema registered with `app.addSchema`, typed as the schema it names. */
+export const ref = <T extends TSchema>(schema: T) => {
+  if (!schema.$id) throw new Error('ref() needs a schema with an $id');
+  return Type.Unsafe<Static<T>>(Type.Ref(schema.$id));
+};
+
+export const Uuid = Type.String({ format: 'uuid' });
+
+/** A global event-store position, as JSON carries it. */
+export const PositionString = Type.String({
+  pattern: '^(0|[1-9][0-9]{0,18})$',
+  description: 'Global position in the event store, a decimal string',
+  examples: ['1042'],
+});
+
+/** For routes that take no query parameters: any is refused, not ignored. */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
+
+export const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
+
+export const Cursor = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  description: 'Opaque: the `nextCursor` of the previous page',
+});
+
+/** Every read may carry X-Min-Position (read-your-writes); other headers pass through. */
+export const ReadHeaders = Type.Object({
+  'x-min-position': Type.Optional(PositionString),
+});
+
+/** The error answers every authenticated read can give. */
+export const readErrors = {
+  400: ref(ProblemDetails),
+  401: ref(ProblemDetails),
+  403: ref(ProblemDetails),
+  429: ref(ProblemDetails),
+  503: ref(ProblemDetails),
+} as const;
