@@ -25,7 +25,7 @@ t.test('accepted means durable across a SIGKILL of the whole system', async (t) 
 
   const api = new Api(system.origin);
   const { tenantId } = await api.signup();
-  const accounts = [];
+  const accounts: string[] = [];
   for (let i = 0; i < 5; i++) accounts.push((await api.openAccount(`A${i}`)).accountId);
 
   const sent = new Set<string>();

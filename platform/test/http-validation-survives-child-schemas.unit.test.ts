@@ -26,7 +26,7 @@ t.test('strict validation holds inside a plugin that adds shared schemas', async
           ),
         },
       },
-      async (request) => ({ limit: request.query.limit ?? null }),
+      async (request) => ({ limit: (request.query as { limit?: number }).limit ?? null }),
     );
     child.post('/shared', { schema: { body: Type.Ref('Shared') } }, async () => ({ ok: true }));
   });
