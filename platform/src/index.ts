@@ -1,4 +1,6 @@
 export * from './config.js';
 export * from './db/index.js';
-export * from './event-store/port.js';
+export * from './event-store/index.js';
+export * from './http/index.js';
+export * from './messaging/index.js';
 export * from './read-models/index.js';

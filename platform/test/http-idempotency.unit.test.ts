@@ -1,5 +1,6 @@
 import t from 'tap';
-import { canonicalJson, requestHash } from '../src/http/index.js';
+import { canonicalJson } from '../src/canonical-json.js';
+import { requestHash } from '../src/http/index.js';
 
 t.test('canonical JSON sorts keys at every depth and drops undefined', async (t) => {
   t.equal(

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Json, NewEvent, RecordedEvent } from './port.js';
+import { canonicalJson } from '../canonical-json.js';
+import type { NewEvent, RecordedEvent } from './port.js';
+
+export { canonicalJson };
 
 /**
  * The per-stream hash chain. Each event's `hash` covers its canonical content and the previous
@@ -9,16 +12,6 @@ import type { Json, NewEvent, RecordedEvent } from './port.js';
  * which lets the Postgres adapter chain events inside its append function from the content
  * hash the client sends, without reading the previous hash first.
  */
-
-/** JSON with object keys sorted and no whitespace: one text per value, whoever serialized it. */
-export function canonicalJson(value: Json): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(value)
-    .filter((k) => value[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as Json)}`).join(',')}}`;
-}
 
 const sha256hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 

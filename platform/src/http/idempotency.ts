@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { canonicalJson } from '../canonical-json.js';
 import type { IdempotencyRecord, JsonObject } from '../event-store/port.js';
 import { problem } from './errors.js';
 import { PROBLEM_CONTENT_TYPE } from './problem-json.js';
@@ -9,19 +10,6 @@ export const REPLAYED_HEADER = 'idempotent-replayed';
 
 // Printable ASCII, as the IETF draft's examples; long enough for a UUID or a client's own scheme.
 const KEY = /^[\x21-\x7e]{1,255}$/;
-
-/**
- * JSON with object keys sorted at every depth, so `{a,b}` and `{b,a}` hash alike. Undefined
- * members are left out, as JSON.stringify does.
- */
-export const canonicalJson = (value: unknown): string => {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-};
 
 /**
  * sha256 of method, path and canonical body. The concrete path (ids included) is hashed, not

@@ -9,6 +9,8 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 type Numeric = ColumnType<string, string | bigint, string | bigint>;
 type Int8 = ColumnType<string, string | bigint, string | bigint>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp with a database default (Generated<Timestamp> would nest two ColumnTypes). */
+type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export interface AccountsTable {
   account_id: string;
@@ -52,32 +54,60 @@ export interface MembersTable {
   position: Int8;
 }
 
+/** The tenant's organization, one row (from OrganizationCreated). */
+export interface OrganizationTable {
+  tenant_id: string;
+  name: string;
+  owner_user_id: string;
+  position: Int8;
+}
+
 /** Tables inside one tenant's schema. */
 export interface TenantReadModels {
   accounts: AccountsTable;
   account_entries: AccountEntriesTable;
   members: MembersTable;
+  organization: OrganizationTable;
 }
 
 /** Shared bookkeeping in schema `projections`. */
 export interface ProjectionCheckpointsTable {
   name: string;
+  /** The projection's version: a projection whose code has another version rebuilds. */
+  version: Generated<number>;
   /** Every event with position <= this has been applied (or skipped as irrelevant). */
   position: Int8;
   status: 'running' | 'rebuilding' | 'stopped' | 'failed';
   last_error: string | null;
-  updated_at: Generated<Timestamp>;
+  updated_at: GeneratedTimestamp;
 }
 
 export interface TenantsTable {
   tenant_id: string;
   schema_name: string;
-  created_at: Generated<Timestamp>;
+  /** Name of the last read-model migration applied to the tenant's schema. */
+  migration: string;
+  created_at: GeneratedTimestamp;
+}
+
+/** An event a projection could not apply; the projection stops at it with status 'failed'. */
+export interface DeadLettersTable {
+  projection: string;
+  event_id: string;
+  position: Int8;
+  stream_id: string;
+  type: string;
+  /** The event as relayed (the codec's JSON shape). */
+  event: ColumnType<unknown, string, string>;
+  error: string;
+  attempts: Generated<number>;
+  failed_at: GeneratedTimestamp;
 }
 
 export interface ProjectionsSchema {
   'projections.checkpoints': ProjectionCheckpointsTable;
   'projections.tenants': TenantsTable;
+  'projections.dead_letters': DeadLettersTable;
 }
 
 export type Account = Selectable<AccountsTable>;

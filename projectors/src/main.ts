@@ -1,0 +1,65 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import {
+  closeOnSignals,
+  connectNats,
+  createKysely,
+  createPool,
+  createPostgresEventStore,
+  ensureDatabase,
+  ensureEventStream,
+  loadConfig,
+  migrateEventStore,
+  migrateProjections,
+} from '@techflow/platform';
+import { buildProjectors, type ProjectorsRole } from './app.js';
+import type { ReadModelDatabase } from './projection.js';
+import { migrateRelay } from './relay/checkpoint.js';
+
+const ROLES: readonly ProjectorsRole[] = ['relay', 'projections', 'all'];
+
+/** `--role=relay` on the command line, else PROJECTORS_ROLE, else all. */
+function roleFrom(argv: readonly string[], env: NodeJS.ProcessEnv): ProjectorsRole {
+  const flag = argv.find((a) => a.startsWith('--role='))?.slice('--role='.length);
+  const value = flag ?? env['PROJECTORS_ROLE'] ?? 'all';
+  const role = ROLES.find((r) => r === value);
+  if (!role) throw new Error(`PROJECTORS_ROLE must be one of ${ROLES.join(', ')}: ${value}`);
+  return role;
+}
+
+const config = loadConfig();
+const role = roleFrom(process.argv, process.env);
+
+await ensureDatabase(config.DATABASE_URL);
+// Few connections: the relay holds one for LISTEN and one per batch; each runner one per batch.
+const pool = createPool(config.DATABASE_URL, {
+  max: Math.min(config.PG_POOL_SIZE, 6),
+  applicationName: `projectors-${role}`,
+});
+const db = createKysely<ReadModelDatabase>(pool);
+await migrateEventStore(pool);
+await migrateProjections(pool);
+await migrateRelay(db);
+
+const eventStore = createPostgresEventStore(pool);
+const nc = await connectNats(config.NATS_URL, { name: `projectors-${role}` });
+const jsm = await jetstreamManager(nc);
+await ensureEventStream(jsm, {
+  name: config.NATS_STREAM,
+  subjectPrefix: config.NATS_SUBJECT_PREFIX,
+});
+
+const { app } = await buildProjectors(
+  config,
+  { pool, db, eventStore, nc, js: jetstream(nc), jsm },
+  {
+    role,
+    afterStop: async () => {
+      await eventStore.close();
+      await nc.drain();
+      await db.destroy();
+    },
+  },
+);
+closeOnSignals(app, config.SHUTDOWN_GRACE_MS);
+const address = await app.listen({ host: config.HOST, port: config.PROJECTORS_PORT });
+app.log.info({ address, role }, 'projectors listening');

@@ -1,0 +1,28 @@
+import type { ProjectionsSchema, RecordedEvent, TenantReadModels } from '@techflow/platform';
+import type { Kysely, Transaction } from 'kysely';
+
+/** Every table a projection may write: the tenant read models (via withSchema) and bookkeeping. */
+export type ReadModelDatabase = TenantReadModels & ProjectionsSchema;
+
+/**
+ * A read model kept up to date from events. The runner owns batching, the checkpoint in the
+ * same transaction, retries and dead letters; a projection only says how a batch changes rows.
+ */
+export interface Projection {
+  /** Its checkpoint row and durable consumer are named after it. */
+  readonly name: string;
+  /** A new version means a rebuild. */
+  readonly version: number;
+  /** Event types it applies; the runner skips the others but still moves the checkpoint past them. */
+  readonly handles: readonly string[];
+  /**
+   * Idempotent set-up for a batch that must happen outside its transaction (creating a
+   * tenant's schema). Called before every `apply`, with the same events.
+   */
+  prepare?(db: Kysely<ReadModelDatabase>, events: readonly RecordedEvent[]): Promise<void>;
+  /**
+   * Applies events (in position order, only types in `handles`, none applied before) inside
+   * the transaction that also moves the checkpoint. Throwing rolls both back.
+   */
+  apply(trx: Transaction<ReadModelDatabase>, events: readonly RecordedEvent[]): Promise<void>;
+}

@@ -1,0 +1,63 @@
+import type { AccountEvent, OrganizationEvent } from '@techflow/domain';
+import {
+  ACCOUNTS_PROJECTION,
+  ensureTenantSchemas,
+  type RecordedEvent,
+  tenantSchema,
+} from '@techflow/platform';
+import type { Projection } from '../projection.js';
+import { emptyWrites, foldEvent, type TenantWrites } from './accounts/fold.js';
+import { writeTenants } from './accounts/write.js';
+
+// Typed against the domain's event unions, so a renamed event breaks the build here.
+const HANDLES: readonly (AccountEvent['type'] | OrganizationEvent['type'])[] = [
+  'AccountOpened',
+  'FundsDeposited',
+  'FundsWithdrawn',
+  'AccountFrozen',
+  'AccountUnfrozen',
+  'AccountClosed',
+  'OrganizationCreated',
+  'MemberAdded',
+];
+
+/**
+ * Accounts, their statement lines, the tenant's external settlement accounts, members and the
+ * organization, in each tenant's schema. Per batch: events are grouped by tenant and folded in
+ * memory, then written in one statement (see accounts/write.ts).
+ */
+export const accountsProjection: Projection = {
+  name: ACCOUNTS_PROJECTION,
+  version: 1,
+  handles: HANDLES,
+
+  async prepare(db, events) {
+    await ensureTenantSchemas(
+      db,
+      events.map((e) => e.metadata.tenantId),
+    );
+  },
+
+  async apply(trx, events) {
+    const tenants = [...foldByTenant(events).values()].map((writes) => ({
+      schema: tenantSchema(writes.tenantId),
+      writes,
+    }));
+    await writeTenants(trx, tenants);
+  },
+};
+
+/** Folds a batch into each tenant's writes, tenants in order of first appearance. */
+export function foldByTenant(events: readonly RecordedEvent[]): Map<string, TenantWrites> {
+  const byTenant = new Map<string, TenantWrites>();
+  for (const e of events) {
+    const tenantId = e.metadata.tenantId;
+    let w = byTenant.get(tenantId);
+    if (!w) {
+      w = emptyWrites(tenantId);
+      byTenant.set(tenantId, w);
+    }
+    foldEvent(w, e);
+  }
+  return byTenant;
+}

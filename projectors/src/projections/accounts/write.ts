@@ -1,0 +1,157 @@
+import { type QueryExecutorProvider, type RawBuilder, sql } from 'kysely';
+import type { TenantWrites } from './fold.js';
+
+/**
+ * The SQL of a batch's writes: every tenant's statements become data-modifying CTEs of ONE
+ * statement, so a batch costs one round trip however many tenants it touches. Measured: with
+ * 20 tenants per 1000-event batch, a statement per table per tenant spent most of the batch
+ * in round trips (60 per batch, ~0.5–1 ms each on a loaded 2-core box); one statement per
+ * batch brought apply time down to about that of one multi-row insert of the same rows.
+ *
+ * Rows are bound as one array per column and expanded with unnest(): a fixed handful of
+ * parameters per table however many rows, where multi-row VALUES grows by 8–11 parameters a
+ * row and hits the 65,535-parameter limit past a few thousand entries.
+ *
+ * The CTEs of one statement see the same snapshot, so none may touch a row another writes:
+ * the fold guarantees it (an account opened in the batch is only in `opened`; `changed` only
+ * has accounts opened before; external accounts are kind 'external', which `changed` skips).
+ *
+ * Every value is a bound parameter and schemas are quoted with sql.id; CTE names are built
+ * from the tenant's index in the batch only.
+ */
+
+const str = (n: bigint): string => n.toString();
+
+type Cte = RawBuilder<unknown>;
+
+const cte = (name: string, body: RawBuilder<unknown>): Cte => sql`${sql.raw(name)} as (${body})`;
+
+function externalAccounts(schema: string, w: TenantWrites) {
+  const rows = [...w.externals.values()];
+  return sql`
+    insert into ${sql.id(schema, 'accounts')} as a (account_id, name, currency, kind, balance,
+      available, pending, status, allow_overdraft, revision, opened_position, position,
+      created_at, updated_at)
+    select v.id, 'External settlement ' || v.currency, v.currency, 'external', v.delta, v.delta,
+      0, 'open', true, -1, v.first, v.position, v.at, v.at
+    from unnest(${rows.map((r) => r.accountId)}::uuid[], ${rows.map((r) => r.currency)}::text[],
+      ${rows.map((r) => str(r.delta))}::numeric[], ${rows.map((r) => str(r.firstPosition))}::int8[],
+      ${rows.map((r) => str(r.position))}::int8[], ${rows.map((r) => r.at)}::timestamptz[])
+      as v(id, currency, delta, first, position, at)
+    on conflict (account_id) do update set
+      balance = a.balance + excluded.balance,
+      available = a.available + excluded.balance,
+      position = excluded.position,
+      updated_at = excluded.updated_at`;
+}
+
+function openedAccounts(schema: string, w: TenantWrites) {
+  const rows = [...w.opened.values()];
+  return sql`
+    insert into ${sql.id(schema, 'accounts')} (account_id, name, currency, kind, balance,
+      available, pending, status, allow_overdraft, revision, opened_position, position,
+      created_at, updated_at)
+    select v.id, v.name, v.currency, 'customer', v.balance, v.balance, 0, v.status, v.overdraft,
+      v.revision, v.opened, v.position, v.created, v.updated
+    from unnest(${rows.map((r) => r.accountId)}::uuid[], ${rows.map((r) => r.name)}::text[],
+      ${rows.map((r) => r.currency)}::text[], ${rows.map((r) => r.balance)}::numeric[],
+      ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.allowOverdraft)}::bool[],
+      ${rows.map((r) => str(r.revision))}::int8[], ${rows.map((r) => str(r.openedPosition))}::int8[],
+      ${rows.map((r) => str(r.position))}::int8[], ${rows.map((r) => r.createdAt)}::timestamptz[],
+      ${rows.map((r) => r.updatedAt)}::timestamptz[])
+      as v(id, name, currency, balance, status, overdraft, revision, opened, position, created,
+        updated)`;
+}
+
+function changedAccounts(schema: string, w: TenantWrites) {
+  const rows = [...w.changed.values()];
+  return sql`
+    update ${sql.id(schema, 'accounts')} as a set
+      balance = coalesce(v.balance, a.balance),
+      available = coalesce(v.balance, a.balance) - a.pending,
+      status = coalesce(v.status, a.status),
+      revision = v.revision,
+      position = v.position,
+      updated_at = v.updated
+    from unnest(${rows.map((r) => r.accountId)}::uuid[], ${rows.map((r) => r.balance)}::numeric[],
+      ${rows.map((r) => r.status)}::text[], ${rows.map((r) => str(r.revision))}::int8[],
+      ${rows.map((r) => str(r.position))}::int8[], ${rows.map((r) => r.updatedAt)}::timestamptz[])
+      as v(id, balance, status, revision, position, updated)
+    where a.account_id = v.id and a.kind = 'customer'
+    returning 1`;
+}
+
+function entries(schema: string, w: TenantWrites) {
+  const rows = w.entries;
+  return sql`
+    insert into ${sql.id(schema, 'account_entries')} (entry_id, account_id, position, kind, amount,
+      balance_after, reference, at)
+    select * from unnest(${rows.map((r) => r.entryId)}::uuid[],
+      ${rows.map((r) => r.accountId)}::uuid[], ${rows.map((r) => str(r.position))}::int8[],
+      ${rows.map((r) => r.kind)}::text[], ${rows.map((r) => r.amount)}::numeric[],
+      ${rows.map((r) => r.balanceAfter)}::numeric[], ${rows.map((r) => r.reference)}::text[],
+      ${rows.map((r) => r.at)}::timestamptz[])`;
+}
+
+function members(schema: string, w: TenantWrites) {
+  const rows = [...w.members.values()];
+  return sql`
+    insert into ${sql.id(schema, 'members')} (user_id, email, name, role, position)
+    select * from unnest(${rows.map((r) => r.userId)}::uuid[], ${rows.map((r) => r.email)}::text[],
+      ${rows.map((r) => r.name)}::text[], ${rows.map((r) => r.role)}::text[],
+      ${rows.map((r) => str(r.position))}::int8[])
+    on conflict (user_id) do update set email = excluded.email, name = excluded.name,
+      role = excluded.role, position = excluded.position`;
+}
+
+function organization(schema: string, o: NonNullable<TenantWrites['organization']>) {
+  return sql`
+    insert into ${sql.id(schema, 'organization')} (tenant_id, name, owner_user_id, position)
+    values (${o.tenantId}, ${o.name}, ${o.ownerUserId}, ${str(o.position)})
+    on conflict (tenant_id) do update set name = excluded.name,
+      owner_user_id = excluded.owner_user_id, position = excluded.position`;
+}
+
+/** The CTEs of one tenant (only those with rows); `changed_<i>` is what gets counted. */
+function tenantCtes(i: number, schema: string, w: TenantWrites): Cte[] {
+  const ctes: Cte[] = [];
+  if (w.externals.size > 0) ctes.push(cte(`external_${i}`, externalAccounts(schema, w)));
+  if (w.opened.size > 0) ctes.push(cte(`opened_${i}`, openedAccounts(schema, w)));
+  if (w.changed.size > 0) ctes.push(cte(`changed_${i}`, changedAccounts(schema, w)));
+  if (w.entries.length > 0) ctes.push(cte(`entries_${i}`, entries(schema, w)));
+  if (w.members.size > 0) ctes.push(cte(`members_${i}`, members(schema, w)));
+  if (w.organization) ctes.push(cte(`organization_${i}`, organization(schema, w.organization)));
+  return ctes;
+}
+
+export class AccountNotProjected extends Error {
+  override readonly name = 'AccountNotProjected';
+}
+
+// Bounds one statement's size: ~31 parameters and six CTEs per tenant.
+const TENANTS_PER_STATEMENT = 200;
+
+/** Writes every tenant's rows, one statement per (up to) 200 tenants. */
+export async function writeTenants(
+  db: QueryExecutorProvider,
+  tenants: readonly { schema: string; writes: TenantWrites }[],
+): Promise<void> {
+  for (let start = 0; start < tenants.length; start += TENANTS_PER_STATEMENT) {
+    const slice = tenants.slice(start, start + TENANTS_PER_STATEMENT);
+    const ctes = slice.flatMap((t, i) => tenantCtes(i, t.schema, t.writes));
+    if (ctes.length === 0) continue;
+    const counted = slice.flatMap((t, i) =>
+      t.writes.changed.size > 0 ? [sql`(select count(*) from ${sql.raw(`changed_${i}`)})`] : [],
+    );
+    const expected = slice.reduce((n, t) => n + t.writes.changed.size, 0);
+    const found = counted.length === 0 ? sql`0` : sql.join(counted, sql` + `);
+    const result = await sql<{ changed: string }>`
+      with ${sql.join(ctes)} select (${found})::text as changed`.execute(db);
+    // An event for an account whose AccountOpened was never applied: the read model would
+    // silently lose it, so the batch fails and the runner isolates the event.
+    const changed = Number(result.rows[0]?.changed ?? 0);
+    if (changed !== expected) {
+      throw new AccountNotProjected(`${expected - changed} of ${expected} accounts not found`);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import { type Kysely, Migrator } from 'kysely';
+import * as relay20251128 from './migrations/20251128T120000-relay-checkpoints.js';
+
+/** relay.checkpoints: the last position each relay has published and seen acknowledged. */
+export interface RelaySchema {
+  'relay.checkpoints': { name: string; position: string | bigint };
+}
+
+export async function migrateRelay<DB>(db: Kysely<DB>): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    migrationTableSchema: 'relay',
+    provider: {
+      getMigrations: async () => ({ '20251128T120000-relay-checkpoints': relay20251128 }),
+    },
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error !== undefined) throw new Error('migrating schema relay failed', { cause: error });
+}
+
+export async function loadRelayCheckpoint(db: Kysely<RelaySchema>, name: string): Promise<bigint> {
+  const row = await db
+    .selectFrom('relay.checkpoints')
+    .select('position')
+    .where('name', '=', name)
+    .executeTakeFirst();
+  return row ? BigInt(row.position) : 0n;
+}
+
+/** Saved only after JetStream acknowledged every event up to `position`. */
+export async function saveRelayCheckpoint(
+  db: Kysely<RelaySchema>,
+  name: string,
+  position: bigint,
+): Promise<void> {
+  await db
+    .insertInto('relay.checkpoints')
+    .values({ name, position: position.toString() })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ position: position.toString() }))
+    .execute();
+}

@@ -1,0 +1,379 @@
+import type {
+  ConsumerMessages,
+  JetStreamClient,
+  JetStreamManager,
+  JsMsg,
+} from '@nats-io/jetstream';
+import { decodeEvent, EventHeaders, type EventStore, type RecordedEvent } from '@techflow/platform';
+import type { Kysely } from 'kysely';
+import { type Log, silentLog } from './log.js';
+import type { ProjectorMetrics } from './metrics.js';
+import type { Projection, ReadModelDatabase } from './projection.js';
+import { advanceCheckpoint, loadCheckpoint, setStatus } from './runner/checkpoints.js';
+import { durableName, ensureProjectionConsumer } from './runner/consumer.js';
+import { deadLetter, describeError } from './runner/dead-letters.js';
+import { backoffMs, isTransient } from './runner/errors.js';
+
+export interface RunnerOptions {
+  /** Most events applied in one transaction; default 1000. */
+  readonly maxBatch?: number;
+  /** Non-transient failures of a batch before its events are tried one by one; default 3. */
+  readonly maxAttempts?: number;
+  /**
+   * Read the event store directly when starting and whenever no message has come for
+   * `idleMs` while the store is ahead (default true). Catches up without waiting for
+   * JetStream to redeliver what a killed predecessor held (ack wait) and heals a lost tail.
+   */
+  readonly catchUpFromStore?: boolean;
+  /** Default 500 ms. */
+  readonly idleMs?: number;
+}
+
+export interface RunnerDeps {
+  readonly db: Kysely<ReadModelDatabase>;
+  readonly eventStore: Pick<EventStore, 'readAll' | 'headPosition'>;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly stream: string;
+  readonly subjectPrefix: string;
+  readonly metrics?: ProjectorMetrics;
+  readonly log?: Log;
+}
+
+export type RunnerStatus = 'starting' | 'running' | 'stopped' | 'failed';
+
+export interface ProjectionRunner {
+  readonly name: string;
+  start(): Promise<void>;
+  /** Finishes the batch in flight, commits it, and stops. */
+  stop(): Promise<void>;
+  status(): { status: RunnerStatus; position: bigint; lastError: string | null };
+  /** Resolves once the runner has stopped or failed. */
+  readonly done: Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+class Stopped extends Error {}
+
+interface Received {
+  readonly msg: JsMsg;
+  readonly event: RecordedEvent | null;
+}
+
+/**
+ * Keeps one projection up to date: a durable JetStream pull consumer feeds a queue; the loop
+ * takes what is queued (up to maxBatch), drops what the checkpoint already covers, fills
+ * holes from the event store (positions are gap-free, so a hole means a message is missing
+ * or late), and applies each batch and its checkpoint in one transaction, then acks.
+ * Fetching continues while a batch is applied, so NATS and Postgres work in parallel.
+ */
+export function createProjectionRunner(
+  deps: RunnerDeps,
+  projection: Projection,
+  options: RunnerOptions = {},
+): ProjectionRunner {
+  const { db, eventStore, metrics } = deps;
+  const log = deps.log ?? silentLog;
+  const maxBatch = options.maxBatch ?? 1000;
+  const maxAttempts = options.maxAttempts ?? 3;
+  const storeCatchUp = options.catchUpFromStore ?? true;
+  const idleMs = options.idleMs ?? 500;
+  const handles = new Set(projection.handles);
+  const labels = { projection: projection.name };
+
+  let status: RunnerStatus = 'starting';
+  let lastError: string | null = null;
+  let position = 0n;
+  let running = false;
+  let lastMessageAt = Date.now();
+  let head = 0n;
+  const queue: Received[] = [];
+  let wake: (() => void) | null = null;
+  let messages: ConsumerMessages | null = null;
+  let ticker: NodeJS.Timeout | null = null;
+  let resolveDone: () => void = () => undefined;
+  const done = new Promise<void>((r) => {
+    resolveDone = r;
+  });
+
+  // A function, not an inline comparison: TypeScript narrows `status` across awaits otherwise.
+  const failed = () => status === 'failed';
+
+  const poke = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const waitForWork = () =>
+    new Promise<void>((r) => {
+      wake = r;
+    });
+
+  const report = () => {
+    metrics?.projectionPosition.set(labels, Number(position));
+    metrics?.projectionLag.set(labels, Number(head > position ? head - position : 0n));
+  };
+
+  /** One transaction: apply the relevant events, move the checkpoint to the chunk's end. */
+  async function commit(chunk: readonly RecordedEvent[]): Promise<void> {
+    const last = chunk.at(-1);
+    if (!last) return;
+    const relevant = chunk.filter((e) => handles.has(e.type));
+    const timer = metrics?.batchSeconds.startTimer(labels);
+    if (relevant.length > 0) await projection.prepare?.(db, relevant);
+    await db.transaction().execute(async (trx) => {
+      if (relevant.length > 0) await projection.apply(trx, relevant);
+      await advanceCheckpoint(trx, projection.name, last.position);
+    });
+    timer?.();
+    position = last.position;
+    metrics?.eventsApplied.inc(labels, chunk.length);
+    report();
+  }
+
+  /** Retries a failed commit: transient errors forever, others `maxAttempts` times. */
+  async function commitWithRetries(chunk: readonly RecordedEvent[]): Promise<'ok' | 'failed'> {
+    let failures = 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await commit(chunk);
+        return 'ok';
+      } catch (e) {
+        if (isTransient(e)) {
+          if (!running) throw new Stopped();
+          log.warn({ err: describeError(e), projection: projection.name }, 'retrying batch');
+          await sleep(backoffMs(attempt));
+          continue;
+        }
+        failures++;
+        if (failures < maxAttempts) {
+          await sleep(backoffMs(attempt, 1000));
+          continue;
+        }
+        return chunk.length === 1 ? poison(chunk[0]!, e) : isolate(chunk);
+      }
+    }
+  }
+
+  /** The batch keeps failing: apply its events one at a time to find the one that cannot be. */
+  async function isolate(chunk: readonly RecordedEvent[]): Promise<'ok' | 'failed'> {
+    for (const event of chunk) {
+      if ((await commitWithRetries([event])) === 'failed') return 'failed';
+    }
+    return 'ok';
+  }
+
+  async function poison(event: RecordedEvent, error: unknown): Promise<'failed'> {
+    lastError = `event ${event.eventId} at ${event.position}: ${describeError(error)}`;
+    log.error(
+      { projection: projection.name, position: String(event.position), err: lastError },
+      'poison event',
+    );
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await deadLetter(db, projection.name, event, error);
+        break;
+      } catch (e) {
+        if (!isTransient(e) || attempt > 20) break;
+        await sleep(backoffMs(attempt));
+      }
+    }
+    metrics?.deadLetters.inc(labels);
+    status = 'failed';
+    running = false;
+    return 'failed';
+  }
+
+  /** Applies contiguous events after the checkpoint, in chunks of maxBatch. */
+  async function applyEvents(events: readonly RecordedEvent[]): Promise<void> {
+    for (let i = 0; i < events.length && !failed(); i += maxBatch) {
+      await commitWithRetries(events.slice(i, i + maxBatch));
+    }
+  }
+
+  /**
+   * Reads (position, to] from the store and applies it; `to` undefined means the head. The
+   * next page is read while the current one is applied, so the two round trips overlap.
+   */
+  async function fillFromStore(to?: bigint): Promise<void> {
+    const target = to ?? (await eventStore.headPosition());
+    head = target > head ? target : head;
+    const page = (after: bigint) => {
+      const remaining = target - after;
+      const maxCount = remaining < BigInt(maxBatch) ? Number(remaining) : maxBatch;
+      return eventStore
+        .readAll(after, { maxCount })
+        .then(({ events }) => events.filter((e) => e.position <= target));
+    };
+    let next: Promise<RecordedEvent[]> | null = position < target ? page(position) : null;
+    while (next && !failed()) {
+      const events: RecordedEvent[] = await next;
+      const last = events.at(-1);
+      if (!last || last.position <= position) break;
+      next = last.position < target ? page(last.position) : null;
+      await applyEvents(events.filter((e) => e.position > position));
+      if (!running) break;
+    }
+    // A page read ahead and not used must not surface as an unhandled rejection.
+    next?.catch(() => undefined);
+  }
+
+  /**
+   * Decodes a message as it arrives, while the loop waits on Postgres for the previous batch,
+   * so parsing overlaps the database's work. null: a duplicate (known by the relay's position
+   * header, without parsing) or undecodable (its position is still in the store, and the
+   * hole it leaves is filled from there).
+   */
+  function decode(m: JsMsg): RecordedEvent | null {
+    const header = m.headers?.get(EventHeaders.Position);
+    if (header && /^\d+$/.test(header) && BigInt(header) <= position) return null;
+    try {
+      return decodeEvent(m.data);
+    } catch (e) {
+      log.warn(
+        { projection: projection.name, seq: m.seq, err: describeError(e) },
+        'undecodable message',
+      );
+      return null;
+    }
+  }
+
+  /** Events past the checkpoint, in position order, each position once. */
+  function freshEvents(batch: readonly Received[]): RecordedEvent[] {
+    const byPosition = new Map<bigint, RecordedEvent>();
+    for (const { event } of batch) {
+      if (event && event.position > position) byPosition.set(event.position, event);
+    }
+    return [...byPosition.values()].sort((a, b) => (a.position < b.position ? -1 : 1));
+  }
+
+  async function handleMessages(batch: readonly Received[]): Promise<void> {
+    const fresh = freshEvents(batch);
+    const last = fresh.at(-1);
+    if (last) {
+      const contiguous = last.position - position === BigInt(fresh.length);
+      if (contiguous) await applyEvents(fresh);
+      else await fillFromStore(last.position);
+    }
+    // Ack policy `all`: acking the last message acks the batch. Only after the commit, so a
+    // crash in between means a redelivery the checkpoint then drops.
+    if (!failed() && position >= (last?.position ?? 0n)) batch.at(-1)?.msg.ack();
+  }
+
+  async function loop(): Promise<void> {
+    try {
+      if (storeCatchUp) await fillFromStore();
+      while (running) {
+        if (queue.length === 0) {
+          const idle = Date.now() - lastMessageAt >= idleMs;
+          if (storeCatchUp && idle && head > position) {
+            await fillFromStore();
+            continue;
+          }
+          await waitForWork();
+          continue;
+        }
+        await handleMessages(queue.splice(0, maxBatch));
+      }
+    } catch (e) {
+      if (!(e instanceof Stopped)) {
+        status = 'failed';
+        lastError = describeError(e);
+        log.error({ projection: projection.name, err: lastError }, 'projection runner stopped');
+      }
+    } finally {
+      running = false;
+      if (!failed()) {
+        status = 'stopped';
+        await setStatus(db, projection.name, 'stopped', null).catch(() => undefined);
+      }
+      await messages?.close().catch(() => undefined);
+      if (ticker) clearInterval(ticker);
+      resolveDone();
+    }
+  }
+
+  async function consume(): Promise<void> {
+    const durable = durableName(projection.name);
+    await ensureProjectionConsumer(deps.jsm, {
+      stream: deps.stream,
+      subjectPrefix: deps.subjectPrefix,
+      durable,
+      maxAckPending: maxBatch * 10,
+    });
+    const consumer = await deps.js.consumers.get(deps.stream, durable);
+    const current = await consumer.consume({
+      max_messages: maxBatch,
+      abort_on_missing_resource: true,
+      callback: (m) => {
+        queue.push({ msg: m, event: decode(m) });
+        lastMessageAt = Date.now();
+        poke();
+      },
+    });
+    messages = current;
+    // If the consumer or stream vanishes, make it again and carry on.
+    void current.closed().then(async () => {
+      if (!running || messages !== current) return;
+      log.warn({ projection: projection.name }, 'consumer closed; recreating');
+      for (let attempt = 0; running; attempt++) {
+        await sleep(backoffMs(attempt));
+        try {
+          if (running) await consume();
+          return;
+        } catch (e) {
+          log.warn({ projection: projection.name, err: describeError(e) }, 'consumer not ready');
+        }
+      }
+    });
+  }
+
+  return {
+    name: projection.name,
+    done,
+    status: () => ({ status, position, lastError }),
+
+    async start() {
+      const checkpoint = await loadCheckpoint(db, projection);
+      if (checkpoint.version !== projection.version) {
+        // A rebuild (drop the read model, reset the checkpoint) is an operator's decision.
+        log.warn(
+          { projection: projection.name, stored: checkpoint.version, code: projection.version },
+          'projection version changed: rebuild it to apply the new version to old events',
+        );
+      }
+      // A failed projection retries its dead-lettered event on restart: the restart is the
+      // operator saying the cause is fixed.
+      if (checkpoint.status !== 'running') await setStatus(db, projection.name, 'running', null);
+      position = checkpoint.position;
+      head = position;
+      running = true;
+      await consume();
+      status = 'running';
+      report();
+      ticker = setInterval(() => {
+        eventStore
+          .headPosition()
+          .then((h) => {
+            head = h;
+            report();
+            if (queue.length === 0 && h > position) poke();
+          })
+          .catch(() => undefined);
+      }, idleMs);
+      ticker.unref();
+      void loop();
+    },
+
+    async stop() {
+      running = false;
+      const current = messages;
+      messages = null;
+      await current?.close().catch(() => undefined);
+      poke();
+      if (status === 'starting') resolveDone();
+      await done;
+    },
+  };
+}
