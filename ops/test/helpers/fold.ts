@@ -22,8 +22,9 @@ export async function foldAccounts(
       data: { accountId: string; entryId?: string; amount?: string; reference?: string };
       position: string;
     }>(
-      `select type, data, position::text from es.events
-        where tenant_id = $1 and category = 'account' order by position`,
+      // Ordered by the bigint column, not the text alias (which would sort "10" before "9").
+      `select e.type, e.data, e.position::text as position from es.events e
+        where e.tenant_id = $1 and e.category = 'account' order by e.position`,
       [tenantId],
     );
     const accounts = new Map<string, FoldedAccount>();

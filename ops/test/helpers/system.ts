@@ -25,7 +25,8 @@ export async function startSystem(env: Record<string, string>): Promise<RunningS
       COMMAND_PORT: '0',
       QUERY_PORT: '0',
       PROJECTORS_PORT: '0',
-      LOG_LEVEL: 'warn',
+      // The supervisor's ready line is an info line.
+      LOG_LEVEL: 'info',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -44,6 +45,9 @@ export async function startSystem(env: Record<string, string>): Promise<RunningS
           const parsed = JSON.parse(line) as { msg?: string; origin?: string };
           if (parsed.msg === 'ready' && parsed.origin) {
             clearTimeout(timer);
+            // From here on the output is only drained (request logs), not kept.
+            supervisor.stdout?.off('data', onData);
+            supervisor.stdout?.resume();
             resolve(parsed.origin);
           }
         } catch {
