@@ -1,7 +1,12 @@
-import { createEventStore, createPool, ensureDatabase, loadConfig } from '@techflow/platform';
+import {
+  createEventStore,
+  createPool,
+  createRedis,
+  ensureDatabase,
+  loadConfig,
+} from '@techflow/platform';
 import { closeOnSignals } from '@techflow/platform/http';
 import { migrateIdentity } from '@techflow/platform/identity';
-import { Redis } from 'ioredis';
 import { buildApp } from './app.js';
 
 // The only place that reads the environment, opens connections and listens.
@@ -14,9 +19,7 @@ const pool = createPool(config.DATABASE_URL, {
 await migrateIdentity(pool);
 // Migrates the event store's schema first.
 const eventStore = await createEventStore(config, pool);
-const redis = config.REDIS_URL
-  ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 })
-  : undefined;
+const redis = config.REDIS_URL ? createRedis(config.REDIS_URL) : undefined;
 
 const app = await buildApp(config, { pool, eventStore, ...(redis ? { redis } : {}) });
 // Closed after the server stops taking requests and in-flight ones have finished.

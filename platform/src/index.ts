@@ -4,3 +4,4 @@ export * from './event-store/index.js';
 export * from './http/index.js';
 export * from './messaging/index.js';
 export * from './read-models/index.js';
+export * from './redis.js';

@@ -1,7 +1,12 @@
-import { createPool, ensureDatabase, loadConfig, migrateProjections } from '@techflow/platform';
+import {
+  createPool,
+  createRedis,
+  ensureDatabase,
+  loadConfig,
+  migrateProjections,
+} from '@techflow/platform';
 import { closeOnSignals } from '@techflow/platform/http';
 import { migrateIdentity } from '@techflow/platform/identity';
-import { Redis } from 'ioredis';
 import { buildApp } from './app.js';
 import { createCheckpointTracker } from './min-position.js';
 
@@ -22,9 +27,7 @@ const checkpoints = createCheckpointTracker({
   connectionString: config.DATABASE_URL,
   onError: (error) => logListenerError(error),
 });
-const redis = config.REDIS_URL
-  ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 })
-  : undefined;
+const redis = config.REDIS_URL ? createRedis(config.REDIS_URL) : undefined;
 
 const app = await buildApp(config, { pool, checkpoints, ...(redis ? { redis } : {}) });
 logListenerError = (error) => app.log.warn({ err: error }, 'checkpoint listener');

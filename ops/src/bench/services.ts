@@ -1,9 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { REPO_ROOT } from '../services.js';
 
 export interface Service {
   readonly name: string;
@@ -23,9 +21,15 @@ export async function startService(
 ): Promise<Service> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, workspace, 'src/main.ts')],
+    [
+      // e.g. BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile a service under load
+      ...(process.env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
+      '--import',
+      'tsx',
+      path.join(REPO_ROOT, workspace, 'src/main.ts'),
+    ],
     {
-      cwd: repoRoot,
+      cwd: REPO_ROOT,
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'inherit', 'inherit'],
     },
