@@ -106,3 +106,14 @@ export async function waitForProjection(
     await pool.end();
   }
 }
+
+/** The event store's head position, read straight from the database. */
+export async function storeHead(url: string): Promise<bigint> {
+  const pool = createPool(url, { max: 1 });
+  try {
+    const r = await pool.query<{ position: string }>('select position from es.log_head');
+    return BigInt(r.rows[0]?.position ?? '0');
+  } finally {
+    await pool.end();
+  }
+}

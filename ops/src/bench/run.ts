@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
-import { seedBacklog, waitForProjection } from './backlog.js';
+import { seedBacklog, storeHead, waitForProjection } from './backlog.js';
 import { commandCeiling, natsCeiling, projectionCeiling } from './ceilings.js';
 import { depositLoad, getJson, httpPool, postJson, seedTenant } from './http-load.js';
 import { type Service, startService } from './services.js';
@@ -68,6 +68,9 @@ async function commandsAndVisibility() {
     const tenant = await seedTenant(commands, 200);
     await depositLoad(commands, tenant, 2_000, 64); // warm-up: JIT, caches, pools
     const peak = await depositLoad(commands, tenant, COMMANDS, 64);
+    // Let the read models absorb the peak's backlog first: write-to-visible is measured at a
+    // steady half load, not while draining what the peak left behind.
+    await waitForProjection(db.url, await storeHead(db.url), 300_000);
 
     // Write-to-visible at half of the peak rate: open loop, one command every 1/rate s.
     const rate = peak.perSecond / 2;
