@@ -3,6 +3,7 @@ import {
   createPool,
   createRedis,
   ensureDatabase,
+  expireIdempotencyKeys,
   loadConfig,
 } from '@techflow/platform';
 import { closeOnSignals } from '@techflow/platform/http';
@@ -28,5 +29,13 @@ app.addHook('onClose', async () => {
   await redis?.quit();
   await pool.end();
 });
+// Forget old Idempotency-Key answers hourly; the timer never keeps the process alive.
+const expireKeys = setInterval(() => {
+  expireIdempotencyKeys(pool, config.IDEMPOTENCY_RETENTION_HOURS).catch((err: unknown) =>
+    app.log.warn({ err }, 'expiring idempotency keys failed'),
+  );
+}, 3_600_000);
+expireKeys.unref();
+app.addHook('onClose', async () => clearInterval(expireKeys));
 closeOnSignals(app, config.SHUTDOWN_GRACE_MS);
 await app.listen({ port: config.COMMAND_PORT, host: config.HOST });

@@ -35,6 +35,8 @@ export const ConfigSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 }),
   /** How long a read with X-Min-Position waits for the read models before 503. */
   MIN_POSITION_WAIT_MS: Type.Integer({ minimum: 0, default: 5000 }),
+  /** Idempotency-Key answers are kept this long (the API promises at least 24 h). */
+  IDEMPOTENCY_RETENTION_HOURS: Type.Integer({ minimum: 24, default: 48 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
 });
 

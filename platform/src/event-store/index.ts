@@ -15,3 +15,4 @@ export * from './postgres/migrate.js';
 export * from './postgres/postgres-event-store.js';
 export * from './postgres/postgres-idempotency-store.js';
 export * from './stream-naming.js';
+export * from './postgres/expire-idempotency-keys.js';
