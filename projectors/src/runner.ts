@@ -1,4 +1,5 @@
 import type {
+  Consumer,
   ConsumerMessages,
   JetStreamClient,
   JetStreamManager,
@@ -27,6 +28,11 @@ export interface RunnerOptions {
   readonly catchUpFromStore?: boolean;
   /** Default 500 ms. */
   readonly idleMs?: number;
+  /**
+   * Events per page and per transaction when reading the store directly; default 5000.
+   * Larger than maxBatch: a backlog is applied with fewer commits and round trips.
+   */
+  readonly catchUpBatch?: number;
 }
 
 export interface RunnerDeps {
@@ -79,6 +85,7 @@ export function createProjectionRunner(
   const maxAttempts = options.maxAttempts ?? 3;
   const storeCatchUp = options.catchUpFromStore ?? true;
   const idleMs = options.idleMs ?? 500;
+  const catchUpBatch = Math.max(options.catchUpBatch ?? 5000, maxBatch);
   const handles = new Set(projection.handles);
   const labels = { projection: projection.name };
 
@@ -90,6 +97,18 @@ export function createProjectionRunner(
   let head = 0n;
   const queue: Received[] = [];
   let wake: (() => void) | null = null;
+  /** Resolves when the queue has room again (or the runner stops or catch-up ends). */
+  let roomWaiter: (() => void) | null = null;
+  const signalRoom = () => {
+    const w = roomWaiter;
+    roomWaiter = null;
+    w?.();
+  };
+  // Pulls wait while the store catch-up runs: what JetStream would deliver meanwhile is what
+  // the store read is applying, and a buffer of it would only be memory and CPU spent twice.
+  let catchingUp = false;
+  const mayPull = () => !catchingUp && queue.length < maxBatch;
+
   let messages: ConsumerMessages | null = null;
   let ticker: NodeJS.Timeout | null = null;
   let resolveDone: () => void = () => undefined;
@@ -185,10 +204,10 @@ export function createProjectionRunner(
     return 'failed';
   }
 
-  /** Applies contiguous events after the checkpoint, in chunks of maxBatch. */
-  async function applyEvents(events: readonly RecordedEvent[]): Promise<void> {
-    for (let i = 0; i < events.length && !failed(); i += maxBatch) {
-      await commitWithRetries(events.slice(i, i + maxBatch));
+  /** Applies contiguous events after the checkpoint, in chunks of `size`. */
+  async function applyEvents(events: readonly RecordedEvent[], size = maxBatch): Promise<void> {
+    for (let i = 0; i < events.length && !failed(); i += size) {
+      await commitWithRetries(events.slice(i, i + size));
     }
   }
 
@@ -201,7 +220,7 @@ export function createProjectionRunner(
     head = target > head ? target : head;
     const page = (after: bigint) => {
       const remaining = target - after;
-      const maxCount = remaining < BigInt(maxBatch) ? Number(remaining) : maxBatch;
+      const maxCount = remaining < BigInt(catchUpBatch) ? Number(remaining) : catchUpBatch;
       return eventStore
         .readAll(after, { maxCount })
         .then(({ events }) => events.filter((e) => e.position <= target));
@@ -212,7 +231,10 @@ export function createProjectionRunner(
       const last = events.at(-1);
       if (!last || last.position <= position) break;
       next = last.position < target ? page(last.position) : null;
-      await applyEvents(events.filter((e) => e.position > position));
+      await applyEvents(
+        events.filter((e) => e.position > position),
+        catchUpBatch,
+      );
       if (!running) break;
     }
     // A page read ahead and not used must not surface as an unhandled rejection.
@@ -263,7 +285,15 @@ export function createProjectionRunner(
 
   async function loop(): Promise<void> {
     try {
-      if (storeCatchUp) await fillFromStore();
+      if (storeCatchUp) {
+        catchingUp = true;
+        try {
+          await fillFromStore();
+        } finally {
+          catchingUp = false;
+          signalRoom();
+        }
+      }
       while (running) {
         if (queue.length === 0) {
           const idle = Date.now() - lastMessageAt >= idleMs;
@@ -274,7 +304,9 @@ export function createProjectionRunner(
           await waitForWork();
           continue;
         }
-        await handleMessages(queue.splice(0, maxBatch));
+        const batch = queue.splice(0, maxBatch);
+        if (mayPull()) signalRoom();
+        await handleMessages(batch);
       }
     } catch (e) {
       if (!(e instanceof Stopped)) {
@@ -294,7 +326,49 @@ export function createProjectionRunner(
     }
   }
 
-  async function consume(): Promise<void> {
+  /**
+   * Pulls batches with fetch() while the queue has room: at most about two batches are ever
+   * buffered (one queued, one arriving), so a backlog in JetStream is backpressure, not memory.
+   */
+  async function pull(consumer: Consumer): Promise<void> {
+    for (let attempt = 0; running; ) {
+      if (!mayPull()) {
+        await new Promise<void>((r) => {
+          roomWaiter = r;
+        });
+        continue;
+      }
+      try {
+        const batch = await consumer.fetch({
+          max_messages: maxBatch,
+          expires: 5_000,
+        });
+        messages = batch;
+        if (!running) {
+          await batch.close().catch(() => undefined);
+          return;
+        }
+        for await (const m of batch) {
+          queue.push({ msg: m, event: decode(m) });
+          lastMessageAt = Date.now();
+          poke();
+        }
+        attempt = 0;
+      } catch (e) {
+        if (!running) return;
+        // The consumer or the stream vanished, or NATS is away: make the consumer again.
+        log.warn({ projection: projection.name, err: describeError(e) }, 'fetch failed; retrying');
+        await sleep(backoffMs(attempt++));
+        try {
+          if (running) consumer = await ensureConsumer();
+        } catch (err) {
+          log.warn({ projection: projection.name, err: describeError(err) }, 'consumer not ready');
+        }
+      }
+    }
+  }
+
+  async function ensureConsumer(): Promise<Consumer> {
     const durable = durableName(projection.name);
     await ensureProjectionConsumer(deps.jsm, {
       stream: deps.stream,
@@ -302,31 +376,12 @@ export function createProjectionRunner(
       durable,
       maxAckPending: maxBatch * 10,
     });
-    const consumer = await deps.js.consumers.get(deps.stream, durable);
-    const current = await consumer.consume({
-      max_messages: maxBatch,
-      abort_on_missing_resource: true,
-      callback: (m) => {
-        queue.push({ msg: m, event: decode(m) });
-        lastMessageAt = Date.now();
-        poke();
-      },
-    });
-    messages = current;
-    // If the consumer or stream vanishes, make it again and carry on.
-    void current.closed().then(async () => {
-      if (!running || messages !== current) return;
-      log.warn({ projection: projection.name }, 'consumer closed; recreating');
-      for (let attempt = 0; running; attempt++) {
-        await sleep(backoffMs(attempt));
-        try {
-          if (running) await consume();
-          return;
-        } catch (e) {
-          log.warn({ projection: projection.name, err: describeError(e) }, 'consumer not ready');
-        }
-      }
-    });
+    return deps.js.consumers.get(deps.stream, durable);
+  }
+
+  async function consume(): Promise<void> {
+    const consumer = await ensureConsumer();
+    void pull(consumer);
   }
 
   return {
@@ -372,6 +427,7 @@ export function createProjectionRunner(
       messages = null;
       await current?.close().catch(() => undefined);
       poke();
+      signalRoom();
       if (status === 'starting') resolveDone();
       await done;
     },

@@ -58,7 +58,15 @@ declare
   a_metadata jsonb[] := '{}';
   a_prev_hash text[] := '{}';
   a_hash text[] := '{}';
+  v_sids text[];
+  v_eids uuid[];
   v_cmd jsonb;
+  v_idem jsonb;
+  v_streams jsonb;
+  v_evs jsonb;
+  v_c int;
+  v_s int;
+  v_e int;
   v_st jsonb;
   v_ev jsonb;
   v_results jsonb;
@@ -93,23 +101,24 @@ begin
 
   -- Lookups below go through arrays (array_position) and arrays grow in place: growing jsonb
   -- maps instead rebuilt the whole map per event and made a 200-event batch cost ~200 ms.
-  -- "= any(array)" gets index scans where a join against jsonb_array_elements did not.
-  select coalesce(array_agg(s.stream_id), '{}'), coalesce(array_agg(s.revision), '{}'),
-         coalesce(array_agg(s.last_hash), '{}'), coalesce(array_agg(s.last_position), '{}')
-    into s_id, s_rev, s_hash, s_pos
-    from es.streams s
-   where s.stream_id = any(array(select x->>'streamId'
-                                   from jsonb_array_elements(commands) c,
-                                        jsonb_array_elements(c->'streams') x));
+  -- "= any(array)" gets index scans where a join against jsonb_array_elements did not. These
+  -- two are planned on each call (EXECUTE): a plan cached while es.events was small (a fresh
+  -- database, before its first analyze) scanned the whole table on every batch thereafter.
+  v_sids := array(select x->>'streamId'
+                    from jsonb_array_elements(commands) c, jsonb_array_elements(c->'streams') x);
+  v_eids := array(select (v->>'eventId')::uuid
+                    from jsonb_array_elements(commands) c,
+                         jsonb_array_elements(c->'streams') x,
+                         jsonb_array_elements(x->'events') v);
+  execute 'select coalesce(array_agg(s.stream_id), ''{}''), coalesce(array_agg(s.revision), ''{}''),
+                  coalesce(array_agg(s.last_hash), ''{}''), coalesce(array_agg(s.last_position), ''{}'')
+             from es.streams s where s.stream_id = any($1)'
+    into s_id, s_rev, s_hash, s_pos using v_sids;
   s_dirty := array_fill(false, array[cardinality(s_id)]);
-  select coalesce(array_agg(e.event_id), '{}'), coalesce(array_agg(e.stream_id), '{}'),
-         coalesce(array_agg(e.revision), '{}'), coalesce(array_agg(e.position), '{}')
-    into k_id, k_sid, k_rev, k_pos
-    from es.events e
-   where e.event_id = any(array(select (v->>'eventId')::uuid
-                                  from jsonb_array_elements(commands) c,
-                                       jsonb_array_elements(c->'streams') x,
-                                       jsonb_array_elements(x->'events') v));
+  execute 'select coalesce(array_agg(e.event_id), ''{}''), coalesce(array_agg(e.stream_id), ''{}''),
+                  coalesce(array_agg(e.revision), ''{}''), coalesce(array_agg(e.position), ''{}'')
+             from es.events e where e.event_id = any($1)'
+    into k_id, k_sid, k_rev, k_pos using v_eids;
   select coalesce(array_agg(jsonb_build_array(k.scope, k.key)::text), '{}'),
          coalesce(array_agg(jsonb_build_object(
            'record', jsonb_build_object('scope', k.scope, 'key', k.key,
@@ -121,10 +130,15 @@ begin
                                 from jsonb_array_elements(commands) c
                                where c ? 'idempotency');
 
-  for v_cmd in select value from jsonb_array_elements(commands) loop
+  -- Loops walk the arrays by index: plain expressions, no query per loop (FOR ... IN SELECT
+  -- jsonb_array_elements started an executor each time, most of the function's cost).
+  for v_c in 0 .. jsonb_array_length(commands) - 1 loop
+    v_cmd := commands->v_c;
+    v_idem := v_cmd->'idempotency';
+    v_streams := coalesce(v_cmd->'streams', '[]');
     v_key := null;
-    if v_cmd ? 'idempotency' then
-      v_key := jsonb_build_array(v_cmd->'idempotency'->>'scope', v_cmd->'idempotency'->>'key')::text;
+    if v_idem is not null then
+      v_key := jsonb_build_array(v_idem->>'scope', v_idem->>'key')::text;
       v_i := array_position(i_key, v_key);
       if v_i is not null then
         v_outcomes := array_append(v_outcomes, jsonb_build_object('kind', 'replayed') || i_val[v_i]);
@@ -136,12 +150,14 @@ begin
     -- The retry's answer is built on the way, in case it is one.
     v_total := 0; v_found := 0; v_first := null; v_duplicate := null;
     v_retry := '[]'; v_cmd_p := 0;
-    for v_st in select value from jsonb_array_elements(v_cmd->'streams') loop
+    for v_s in 0 .. jsonb_array_length(v_streams) - 1 loop
+      v_st := v_streams->v_s;
       v_sid := v_st->>'streamId';
+      v_evs := coalesce(v_st->'events', '[]');
       v_rev := null; v_last_p := null;
-      for v_ev in select value from jsonb_array_elements(v_st->'events') loop
+      for v_e in 0 .. jsonb_array_length(v_evs) - 1 loop
         v_total := v_total + 1;
-        v_eid := (v_ev->>'eventId')::uuid;
+        v_eid := (v_evs->v_e->>'eventId')::uuid;
         v_found_sid := null;
         v_i := array_position(k_id, v_eid);
         if v_i is not null then
@@ -182,7 +198,8 @@ begin
       v_key_p := v_cmd_p::text;
     else
       v_conflict := null;
-      for v_st in select value from jsonb_array_elements(v_cmd->'streams') loop
+      for v_s in 0 .. jsonb_array_length(v_streams) - 1 loop
+        v_st := v_streams->v_s;
         v_si := array_position(s_id, v_st->>'streamId');
         v_actual := case when v_si is not null then s_rev[v_si] end;
         v_expected := v_st->>'expected';
@@ -204,13 +221,16 @@ begin
       end if;
 
       v_results := '[]';
-      for v_st in select value from jsonb_array_elements(v_cmd->'streams') loop
+      for v_s in 0 .. jsonb_array_length(v_streams) - 1 loop
+        v_st := v_streams->v_s;
         v_sid := v_st->>'streamId';
         v_si := array_position(s_id, v_sid);
         v_rev := coalesce(case when v_si is not null then s_rev[v_si] end, -1);
         v_prev := case when v_si is not null then s_hash[v_si] end;
         v_last_p := null;
-        for v_ev in select value from jsonb_array_elements(v_st->'events') loop
+        v_evs := coalesce(v_st->'events', '[]');
+        for v_e in 0 .. jsonb_array_length(v_evs) - 1 loop
+          v_ev := v_evs->v_e;
           v_rev := v_rev + 1;
           v_head := v_head + 1;
           v_last_p := v_head;
@@ -253,8 +273,8 @@ begin
       'kind', 'appended', 'streams', v_results, 'position', v_cmd_p::text));
     if v_key is not null then
       i_key := array_append(i_key, v_key);
-      i_val := array_append(i_val, jsonb_build_object('record', v_cmd->'idempotency', 'position', v_key_p));
-      v_new_keys := array_append(v_new_keys, v_cmd->'idempotency' || jsonb_build_object('position', v_key_p));
+      i_val := array_append(i_val, jsonb_build_object('record', v_idem, 'position', v_key_p));
+      v_new_keys := array_append(v_new_keys, v_idem || jsonb_build_object('position', v_key_p));
     end if;
   end loop;
 
