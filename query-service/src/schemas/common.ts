@@ -16,7 +16,7 @@ export const PositionString = Type.String({
   examples: ['1042'],
 });
 
-/** For routes that take no query parameters: any is refused, not ignored. */
+/** For routes that take no query parameters: every one sent is refused, not ignored. */
 export const NoQuery = Type.Object({}, { additionalProperties: false });
 
 export const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
