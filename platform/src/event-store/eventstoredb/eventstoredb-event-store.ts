@@ -1,5 +1,6 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { foldStream } from '../aggregate.js';
+import { appendOneStream } from '../append-one-stream.js';
 import { startCatchUp } from '../catch-up-subscription.js';
 import type { IdempotencyStore } from '../idempotency-store.js';
 import type { EventStore, Subscription } from '../port.js';
@@ -78,11 +79,7 @@ export function createEventStoreDBEventStore(
     async aggregateStream(streamId, aggregate) {
       return foldStream(await readStream(client, streamId), aggregate);
     },
-    async appendToStream(streamId, events, { expectedRevision }) {
-      const outcome = await appendToStreams([{ streamId, events, expectedRevision }]);
-      if (outcome.kind !== 'appended') throw new Error('no idempotency key was given');
-      return outcome.streams[0]!;
-    },
+    appendToStream: appendOneStream(appendToStreams),
     appendToStreams,
     async readAll(after, readOptions = {}) {
       const max = readOptions.maxCount ?? DEFAULT_READ_ALL;

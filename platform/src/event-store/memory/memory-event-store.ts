@@ -1,4 +1,5 @@
 import { foldStream } from '../aggregate.js';
+import { appendOneStream } from '../append-one-stream.js';
 import { startCatchUp } from '../catch-up-subscription.js';
 import type { EventStore, RecordedEvent, Subscription } from '../port.js';
 import { validateAppends } from '../validate-appends.js';
@@ -48,11 +49,7 @@ export function createMemoryEventStore(): EventStore {
     async aggregateStream(streamId, options) {
       return foldStream(await readStream(streamId), options);
     },
-    async appendToStream(streamId, events, { expectedRevision }) {
-      const outcome = await appendToStreams([{ streamId, events, expectedRevision }]);
-      if (outcome.kind !== 'appended') throw new Error('no idempotency key was given');
-      return outcome.streams[0]!;
-    },
+    appendToStream: appendOneStream(appendToStreams),
     appendToStreams,
     async readAll(after, options = {}) {
       const page = readPage(state, after, options.filter, options.maxCount ?? DEFAULT_READ_ALL);

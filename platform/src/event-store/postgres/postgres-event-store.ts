@@ -1,4 +1,5 @@
 import { foldStream } from '../aggregate.js';
+import { appendOneStream } from '../append-one-stream.js';
 import { startCatchUp } from '../catch-up-subscription.js';
 import type { EventStore, Subscription } from '../port.js';
 import { validateAppends } from '../validate-appends.js';
@@ -86,11 +87,7 @@ export function createPostgresEventStore(
     async aggregateStream(streamId, aggregate) {
       return foldStream(await readStream(pool, streamId), aggregate);
     },
-    async appendToStream(streamId, events, { expectedRevision }) {
-      const outcome = await appendToStreams([{ streamId, events, expectedRevision }]);
-      if (outcome.kind !== 'appended') throw new Error('no idempotency key was given');
-      return outcome.streams[0]!;
-    },
+    appendToStream: appendOneStream(appendToStreams),
     appendToStreams,
     async readAll(after, readOptions = {}) {
       const max = readOptions.maxCount ?? DEFAULT_READ_ALL;
