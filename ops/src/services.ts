@@ -11,6 +11,8 @@ export interface ServiceSpec {
   readonly name: 'command-service' | 'query-service' | 'projectors';
   /** Entry point, relative to the repository root. */
   readonly entry: string;
+  /** What `entry` is bundled into (ops/src/bundle.ts), the file a process actually runs. */
+  readonly bundle: string;
   /** The config variable the service listens on (platform/src/config.ts). */
   readonly portVariable: PortVariable;
   /** The port docker-compose gives it (the config default, so both agree). */
@@ -25,32 +27,50 @@ export const SERVICES: readonly ServiceSpec[] = [
   {
     name: 'command-service',
     entry: 'command-service/src/main.ts',
+    bundle: 'command-service/dist/main.mjs',
     portVariable: 'COMMAND_PORT',
     composePort: 8081,
   },
   {
     name: 'query-service',
     entry: 'query-service/src/main.ts',
+    bundle: 'query-service/dist/main.mjs',
     portVariable: 'QUERY_PORT',
     composePort: 8082,
   },
   {
     name: 'projectors',
     entry: 'projectors/src/main.ts',
+    bundle: 'projectors/dist/main.mjs',
     portVariable: 'PROJECTORS_PORT',
     composePort: 8083,
   },
 ];
 
 /** The gateway alone (docker-compose); under `npm start` the supervisor runs it in-process. */
-export const GATEWAY = { name: 'gateway', entry: 'ops/src/gateway-main.ts', composePort: 8080 };
+export const GATEWAY = {
+  name: 'gateway',
+  entry: 'ops/src/gateway-main.ts',
+  bundle: 'ops/dist/gateway.mjs',
+  composePort: 8080,
+} as const;
+
+/** The supervisor itself, bundled for the image (`npm start` runs its source through tsx). */
+export const SUPERVISOR = { entry: 'ops/src/start.ts', bundle: 'ops/dist/start.mjs' } as const;
+
+/** Loaded into every supervised child with `--import` (see its header). */
+export const CHILD_GUARD = {
+  entry: 'ops/src/supervisor/child-guard.ts',
+  bundle: 'ops/dist/child-guard.mjs',
+} as const;
 
 /**
- * The argv that runs an entry point, the same under the supervisor and in the image: tsx is the
- * loader because workspaces export their TypeScript sources (no separate JS build to drift).
+ * The argv that runs a bundle, the same under the supervisor, the benchmark and in the image.
+ * Services run as plain JavaScript bundles, not through tsx: the loader's worker thread and
+ * esbuild cost each process about 40 MiB of memory (docs/PERFORMANCE.md).
  */
-export function nodeCommand(entry: string): string[] {
-  return ['node', '--import', 'tsx', entry];
+export function nodeCommand(bundle: string): string[] {
+  return ['node', '--enable-source-maps', bundle];
 }
 
 /**

@@ -5,17 +5,16 @@ import path from 'node:path';
 import { type Config, ensureDatabase, loadConfig } from '@techflow/platform';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import { buildBundles } from './bundle.js';
 import { buildGateway } from './gateway.js';
-import { REPO_ROOT, SERVICES, UI_DIR } from './services.js';
+import { CHILD_GUARD, nodeCommand, REPO_ROOT, SERVICES, UI_DIR } from './services.js';
 import { SupervisedChild } from './supervisor/child.js';
 import { resolvePorts } from './supervisor/ports.js';
 import { waitReady } from './supervisor/wait-ready.js';
 
-const GUARD = path.join(REPO_ROOT, 'ops/src/supervisor/child-guard.ts');
-
 const log = pino({ name: 'supervisor' });
 
-/** How long a child may take to answer /ready (tsx start-up plus its migrations). */
+/** How long a child may take to answer /ready (start-up plus its migrations). */
 function startupTimeoutMs(): number {
   const raw = process.env['STARTUP_TIMEOUT_MS'];
   const value = raw === undefined || raw === '' ? 60_000 : Number(raw);
@@ -91,6 +90,10 @@ async function main(): Promise<void> {
     throw new Error(`cannot prepare the database at ${redact(config.DATABASE_URL)}: ${detail}`);
   }
 
+  // Run from its TypeScript source (`npm start`), the supervisor bundles the services first; the
+  // image runs this file as a bundle itself, beside bundles built when the image was.
+  if (import.meta.url.endsWith('.ts')) await buildBundles();
+
   const ports = await resolvePorts(SERVICES, config);
   // Children listen on loopback only: the gateway is the one public origin.
   const childEnv: NodeJS.ProcessEnv = {
@@ -107,10 +110,11 @@ async function main(): Promise<void> {
   for (const spec of SERVICES) {
     const url = `http://127.0.0.1:${ports[spec.portVariable]}`;
     urls[spec.name] = url;
+    const [, ...args] = nodeCommand(spec.bundle);
     const child = new SupervisedChild({
       name: spec.name,
       command: process.execPath,
-      args: ['--import', 'tsx', '--import', GUARD, spec.entry],
+      args: ['--import', path.join(REPO_ROOT, CHILD_GUARD.bundle), ...args],
       cwd: REPO_ROOT,
       env: childEnv,
       log,

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
+import { buildBundles } from '../bundle.js';
 import { depositLoad, httpPool, seedTenant } from './http-load.js';
 import { startService } from './services.js';
 
@@ -24,6 +25,7 @@ const pgCpu = () =>
     }
   }, 0);
 
+await buildBundles();
 const db = await createTestDatabase('tf_probe');
 const nats = createTestNats();
 const env = {

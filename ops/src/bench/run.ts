@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
+import { buildBundles } from '../bundle.js';
 import { seedBacklog, storeHead, waitForProjection } from './backlog.js';
 import { commandCeiling, natsCeiling, projectionCeiling } from './ceilings.js';
 import { depositLoad, getJson, httpPool, postJson, seedTenant } from './http-load.js';
@@ -113,6 +114,7 @@ async function commandsAndVisibility() {
   }
 }
 
+await buildBundles();
 const ceilingDb = await createTestDatabase('tf_bench_ceiling');
 let cmdCeiling: Awaited<ReturnType<typeof commandCeiling>>;
 let rowCeiling: number;

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../services.js';
+import { nodeCommand, REPO_ROOT } from '../services.js';
 
 export interface Service {
   readonly name: string;
@@ -12,7 +12,10 @@ export interface Service {
   peakRssMiB(): number;
 }
 
-/** Starts `<workspace>/src/main.ts` as its own process, as `npm start` does, and waits for /ready. */
+/**
+ * Starts `<workspace>`'s bundle as its own process, as `npm start` does, and waits for /ready.
+ * Build the bundles first (buildBundles).
+ */
 export async function startService(
   name: string,
   workspace: string,
@@ -24,9 +27,7 @@ export async function startService(
     [
       // e.g. BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile a service under load
       ...(process.env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
-      '--import',
-      'tsx',
-      path.join(REPO_ROOT, workspace, 'src/main.ts'),
+      ...nodeCommand(path.join(REPO_ROOT, workspace, 'dist/main.mjs')).slice(1),
     ],
     {
       cwd: REPO_ROOT,

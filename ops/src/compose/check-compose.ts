@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
+import { BUNDLES } from '../bundle.js';
 import { GATEWAY, nodeCommand, REPO_ROOT, SERVICES } from '../services.js';
 
 type JsonObject = Record<string, unknown>;
@@ -50,6 +51,7 @@ function argvProblems(where: string, argv: readonly string[], root: string): str
   if (program === 'node') {
     return args
       .filter((a) => !a.startsWith('-') && /\.(ts|mts|js|mjs)$/.test(a))
+      .map((file) => BUNDLES.find((b) => b.bundle === file)?.entry ?? file)
       .filter((file) => !existsSync(path.join(root, file)))
       .map((file) => `${where}: runs ${file}, which does not exist`);
   }
@@ -96,8 +98,8 @@ export function composeWiringProblems(doc: unknown, root = REPO_ROOT): string[] 
   const services = isObject(doc) && isObject(doc['services']) ? doc['services'] : {};
   const problems: string[] = [];
   const expected = [
-    ...SERVICES.map((s) => ({ name: s.name, entry: s.entry, port: s.composePort })),
-    { name: GATEWAY.name, entry: GATEWAY.entry, port: GATEWAY.composePort },
+    ...SERVICES.map((s) => ({ name: s.name, entry: s.bundle, port: s.composePort })),
+    { name: GATEWAY.name, entry: GATEWAY.bundle, port: GATEWAY.composePort },
   ];
   problems.push(...environmentProblems(services));
   for (const { name, entry, port } of expected) {

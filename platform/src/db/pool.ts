@@ -9,6 +9,13 @@ export type PoolClient = pg.PoolClient;
 export interface PoolOptions {
   readonly max?: number;
   readonly applicationName?: string;
+  /**
+   * false: commits return before their WAL is flushed to disk (`synchronous_commit = off`).
+   * Only for data derived from the event store (read models, checkpoints): a Postgres crash
+   * can lose the last few hundred milliseconds of it, always a consistent prefix, and the
+   * projections re-apply what was lost from their checkpoint. Never for appends.
+   */
+  readonly durableCommits?: boolean;
 }
 
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
@@ -17,6 +24,7 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'techflow',
     idleTimeoutMillis: 30_000,
+    ...(options.durableCommits === false ? { options: '-c synchronous_commit=off' } : {}),
   });
   // An idle client's error (server restart) must not crash the process; the pool drops it.
   pool.on('error', () => undefined);
