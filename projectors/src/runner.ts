@@ -29,8 +29,11 @@ export interface RunnerOptions {
   /** Default 500 ms. */
   readonly idleMs?: number;
   /**
-   * Events per page and per transaction when reading the store directly; default 5000.
-   * Larger than maxBatch: a backlog is applied with fewer commits and round trips.
+   * Events per page and per transaction when reading the store directly; default 20,000.
+   * Larger than maxBatch: a backlog is applied with fewer commits and round trips, and a batch
+   * folds every event of an account into one row update, so Postgres's work per event falls
+   * as batches grow (measured on the 200,000-event bench backlog over 2,000 accounts: 2,000
+   * → 14,000 events/s, 5,000 → 23,000, 20,000 → 32,000–36,000, for ~30 MiB more memory).
    */
   readonly catchUpBatch?: number;
 }
@@ -85,7 +88,7 @@ export function createProjectionRunner(
   const maxAttempts = options.maxAttempts ?? 3;
   const storeCatchUp = options.catchUpFromStore ?? true;
   const idleMs = options.idleMs ?? 500;
-  const catchUpBatch = Math.max(options.catchUpBatch ?? 5000, maxBatch);
+  const catchUpBatch = Math.max(options.catchUpBatch ?? 20_000, maxBatch);
   const handles = new Set(projection.handles);
   const labels = { projection: projection.name };
 

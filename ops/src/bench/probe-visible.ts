@@ -4,7 +4,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
 import pg from 'pg';
 import { buildBundles } from '../bundle.js';
@@ -20,7 +20,7 @@ const PEAK = Number(process.env['PEAK'] ?? 0);
 const cpuOf = (pid: number) => {
   try {
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
+    return (Number(f[11]) + (process.env['SYS_ONLY'] ? 0 : Number(f[12]))) / 100;
   } catch {
     return 0;
   }
@@ -56,8 +56,11 @@ const services: Service[] = [];
 const monitor = new pg.Pool({ connectionString: db.url, max: 1 });
 try {
   services.push(await startService('command-service', 'command-service', 18091, env));
-  services.push(await startService('query-service', 'query-service', 18092, env));
-  services.push(await startService('projectors', 'projectors', 18093, env));
+  const ONLY_COMMANDS = process.env['ONLY_COMMANDS'] === '1';
+  if (!ONLY_COMMANDS) {
+    services.push(await startService('query-service', 'query-service', 18092, env));
+    services.push(await startService('projectors', 'projectors', 18093, env));
+  }
   const commands = httpPool('http://127.0.0.1:18091');
   const queries = httpPool('http://127.0.0.1:18092');
   const tenant = await seedTenant(commands, 200);
@@ -105,8 +108,8 @@ try {
     while (sampling) {
       const r = await monitor.query<{ head: string; relay: string; proj: string }>(
         `select (select position from es.log_head) head,
-                (select position from relay.checkpoints limit 1) relay,
-                (select position from projections.checkpoints where name = 'accounts') proj`,
+                ${ONLY_COMMANDS ? '0' : '(select position from relay.checkpoints limit 1)'} relay,
+                ${ONLY_COMMANDS ? '0' : "(select position from projections.checkpoints where name = 'accounts')"} proj`,
       );
       const row = r.rows[0]!;
       samples.push({ head: Number(row.head), relay: Number(row.relay), proj: Number(row.proj) });
@@ -115,7 +118,7 @@ try {
   })();
 
   const counters = async () => {
-    const m = await (await fetch('http://127.0.0.1:18093/metrics')).text();
+    const m = ONLY_COMMANDS ? '' : await (await fetch('http://127.0.0.1:18093/metrics')).text();
     const batches = Number(/^projection_batch_seconds_count\{[^}]*\} (\d+)/m.exec(m)?.[1] ?? 0);
     const x = await monitor.query<{ xacts: string }>(
       'select xact_commit::text xacts from pg_stat_database where datname = current_database()',
@@ -145,6 +148,7 @@ try {
         );
         const accepted = performance.now();
         written.push(accepted - sent);
+        if (ONLY_COMMANDS) return;
         const r = await getJson(queries, `/v1/accounts/${account}`, {
           authorization: `Bearer ${tenant.token}`,
           'x-min-position': w.body.position,
@@ -190,6 +194,16 @@ try {
       rss: Object.fromEntries(services.map((s) => [s.name, Math.round(s.peakRssMiB())])),
     }),
   );
+  for (const svc of services) {
+    const threads: Record<string, number> = {};
+    for (const tid of readdirSync(`/proc/${svc.child.pid}/task`)) {
+      const stat = readFileSync(`/proc/${svc.child.pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      threads[name] = (threads[name] ?? 0) + (Number(f[11]) + Number(f[12])) / 100;
+    }
+    console.log(svc.name, JSON.stringify(threads));
+  }
   await commands.close();
   await queries.close();
 } finally {
