@@ -61,9 +61,19 @@ try {
     services.push(await startService('query-service', 'query-service', 18092, env));
     services.push(await startService('projectors', 'projectors', 18093, env));
   }
-  const commands = httpPool('http://127.0.0.1:18091');
-  const queries = httpPool('http://127.0.0.1:18092');
+  const CONNECTIONS = Number(process.env['CONNECTIONS'] ?? 1024);
+  const commands = httpPool('http://127.0.0.1:18091', CONNECTIONS);
+  const queries = httpPool('http://127.0.0.1:18092', CONNECTIONS);
   const tenant = await seedTenant(commands, 200);
+  // Warm-up, as npm run bench has before it measures: JIT, caches, pools.
+  await depositLoad(commands, tenant, 5000, 64);
+  if (!ONLY_COMMANDS) {
+    await runConcurrent(5000, 64, async (i) => {
+      await getJson(queries, `/v1/accounts/${tenant.accounts[i % tenant.accounts.length]!}`, {
+        authorization: `Bearer ${tenant.token}`,
+      });
+    });
+  }
   if (PEAK > 0) {
     const peak = await depositLoad(commands, tenant, PEAK, 64);
     console.log(JSON.stringify({ peak: Math.round(peak.perSecond) }));
@@ -194,6 +204,20 @@ try {
       rss: Object.fromEntries(services.map((s) => [s.name, Math.round(s.peakRssMiB())])),
     }),
   );
+  if (!ONLY_COMMANDS) {
+    const m = await (await fetch('http://127.0.0.1:18092/metrics')).text();
+    console.log(
+      m
+        .split('\n')
+        .filter((l) =>
+          /^(techflow_query_min_position_wait_seconds|http_request_duration_seconds)_(bucket|count|sum)/.test(
+            l,
+          ),
+        )
+        .filter((l) => !l.includes('/metrics'))
+        .join('\n'),
+    );
+  }
   for (const svc of services) {
     const threads: Record<string, number> = {};
     for (const tid of readdirSync(`/proc/${svc.child.pid}/task`)) {

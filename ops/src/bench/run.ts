@@ -4,10 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
+import type { Pool } from 'undici';
 import { buildBundles } from '../bundle.js';
 import { seedBacklog, storeHead, waitForProjection } from './backlog.js';
 import { commandCeiling, natsCeiling, projectionCeiling } from './ceilings.js';
-import { depositLoad, getJson, httpPool, postJson, seedTenant } from './http-load.js';
+import { depositLoad, getJson, httpPool, postJson, seedTenant, type Tenant } from './http-load.js';
 import { type Service, startService } from './services.js';
 import { fmt, percentile } from './stats.js';
 
@@ -57,6 +58,43 @@ async function projectionCatchUp() {
   }
 }
 
+/** Sends `total` deposits at `rate`/s, each followed by its X-Min-Position read: ms to visible. */
+async function openLoop(
+  commands: Pool,
+  queries: Pool,
+  tenant: Tenant,
+  rate: number,
+  total: number,
+): Promise<number[]> {
+  const visible: number[] = [];
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const account = tenant.accounts[i % tenant.accounts.length]!;
+    pending.push(
+      (async () => {
+        const w = await postJson<{ position: string }>(
+          commands,
+          `/v1/accounts/${account}/deposits`,
+          { amount: '100' },
+          { authorization: `Bearer ${tenant.token}`, 'idempotency-key': randomUUID() },
+        );
+        const accepted = performance.now();
+        const r = await getJson(queries, `/v1/accounts/${account}`, {
+          authorization: `Bearer ${tenant.token}`,
+          'x-min-position': w.body.position,
+        });
+        if (r.status === 200) visible.push(performance.now() - accepted);
+      })(),
+    );
+  }
+  await Promise.all(pending);
+  return visible.sort((a, b) => a - b);
+}
+
 async function commandsAndVisibility() {
   const { db, nats, env } = await systemEnv();
   const services: Service[] = [];
@@ -73,40 +111,28 @@ async function commandsAndVisibility() {
     // steady half load, not while draining what the peak left behind.
     await waitForProjection(db.url, await storeHead(db.url), 300_000);
 
-    // Write-to-visible at half of the peak rate: open loop, one command every 1/rate s.
-    const rate = peak.perSecond / 2;
-    const visible: number[] = [];
-    const total = Math.min(5_000, Math.round(rate * 10));
-    const started = performance.now();
-    const pending: Promise<void>[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = started + (i * 1000) / rate;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const account = tenant.accounts[i % tenant.accounts.length]!;
-      pending.push(
-        (async () => {
-          const w = await postJson<{ position: string }>(
-            commands,
-            `/v1/accounts/${account}/deposits`,
-            { amount: '100' },
-            { authorization: `Bearer ${tenant.token}`, 'idempotency-key': randomUUID() },
-          );
-          const accepted = performance.now();
-          const r = await getJson(queries, `/v1/accounts/${account}`, {
-            authorization: `Bearer ${tenant.token}`,
-            'x-min-position': w.body.position,
-          });
-          if (r.status === 200) visible.push(performance.now() - accepted);
-        })(),
-      );
+    // Write-to-visible, open loop (one command every 1/rate s, each followed by its
+    // X-Min-Position read), at half the peak rate (the figure asked for) and at lower
+    // fractions of it (where the system has headroom). The pools may open as many connections
+    // as requests are outstanding: capping them would queue requests in this client and turn
+    // the open loop into a closed one.
+    const openCommands = httpPool('http://127.0.0.1:18081', 2048);
+    const openQueries = httpPool('http://127.0.0.1:18082', 2048);
+    const sweep: { fraction: number; rate: number; visible: number[]; total: number }[] = [];
+    for (const fraction of [1 / 8, 1 / 4, 1 / 2]) {
+      const rate = peak.perSecond * fraction;
+      const total = Math.min(5_000, Math.round(rate * 5));
+      const visible = await openLoop(openCommands, openQueries, tenant, rate, total);
+      sweep.push({ fraction, rate, visible, total });
+      await waitForProjection(db.url, await storeHead(db.url), 300_000);
     }
-    await Promise.all(pending);
-    visible.sort((a, b) => a - b);
+    const half = sweep.at(-1)!;
     const rss = Object.fromEntries(services.map((s) => [s.name, s.peakRssMiB()]));
     await commands.close();
     await queries.close();
-    return { peak, rate, visible, total, rss };
+    await openCommands.close();
+    await openQueries.close();
+    return { peak, rate: half.rate, visible: half.visible, total: half.total, sweep, rss };
   } finally {
     for (const s of services.reverse()) await s.stop();
     await nats.cleanup();
@@ -157,6 +183,11 @@ line(
   `write-to-visible at ${fmt(system.rate, 0)} cmds/s (half peak)`,
   `p50 ${fmt(percentile(system.visible, 50))} ms  p99 ${fmt(percentile(system.visible, 99))} ms  (${system.visible.length}/${system.total} visible)`,
 );
+for (const s of system.sweep.slice(0, -1))
+  line(
+    `  at ${fmt(s.rate, 0)} cmds/s (${s.fraction === 0.125 ? 'one eighth' : 'one quarter'} of peak)`,
+    `p50 ${fmt(percentile(s.visible, 50))} ms  p99 ${fmt(percentile(s.visible, 99))} ms  (${s.visible.length}/${s.total} visible)`,
+  );
 for (const [name, mib] of Object.entries(system.rss))
   line(`peak RSS ${name}`, `${fmt(mib, 0)} MiB`);
 line('peak RSS projectors (catch-up)', `${fmt(catchUp.rssMiB, 0)} MiB`);

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type {
   ReadAllBatch,
   ReadAllFilter,
@@ -39,17 +40,25 @@ export function startCatchUp(
 ): Subscription {
   const stop = new AbortController();
   const batchSize = options.batchSize ?? DEFAULT_SUBSCRIPTION_BATCH;
+  const coalesceMs = options.coalesceMs ?? 0;
   const run = async () => {
     let after = options.from;
+    let readAt = 0;
     while (!stop.signal.aborted) {
       const seen = source.signal.version;
+      readAt = performance.now();
       const page = await source.readPage(after, options.filter, batchSize);
       if (stop.signal.aborted) return;
       if (page.lastPosition > after) {
         await handler({ events: page.events, lastPosition: page.lastPosition });
         after = page.lastPosition;
       }
-      if (page.reachedHead) await source.signal.wait(seen, source.pollMs, stop.signal);
+      if (page.reachedHead) {
+        await source.signal.wait(seen, source.pollMs, stop.signal);
+        const early = readAt + coalesceMs - performance.now();
+        if (early > 0)
+          await delay(early, undefined, { signal: stop.signal }).catch(() => undefined);
+      }
     }
   };
   const done = run();

@@ -156,6 +156,14 @@ export interface SubscribeOptions {
   readonly from: bigint;
   readonly filter?: ReadAllFilter;
   readonly batchSize?: number;
+  /**
+   * Once caught up, a wake-up waits until this long after the previous read began before
+   * reading again (default 0). Under a steady trickle of commits this turns one read and
+   * one handler call per commit into one per interval carrying all of them: each costs
+   * round trips and process wake-ups, so batching them is what keeps a busy system's CPU for
+   * the work itself, at the price of up to this much latency.
+   */
+  readonly coalesceMs?: number;
 }
 
 export interface Subscription {

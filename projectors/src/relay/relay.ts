@@ -27,6 +27,8 @@ export interface RelayOptions {
   readonly batchSize?: number;
   /** How long a batch's acks may take before it is published again; default 10 s. */
   readonly publishTimeoutMs?: number;
+  /** Shortest interval between two reads once caught up (SubscribeOptions); default 5 ms. */
+  readonly coalesceMs?: number;
 }
 
 export interface Relay {
@@ -55,6 +57,7 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
   const name = options.name ?? 'main';
   const batchSize = options.batchSize ?? 1000;
   const timeout = options.publishTimeoutMs ?? 10_000;
+  const coalesceMs = options.coalesceMs ?? 5;
   const log = deps.log ?? silentLog;
   let position = 0n;
   let running = false;
@@ -100,7 +103,7 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
   /** Keeps a subscription open from the checkpoint, reopening it if it fails. */
   async function supervise() {
     for (let attempt = 0; running; attempt++) {
-      const sub = deps.eventStore.subscribe({ from: position, batchSize }, (batch) =>
+      const sub = deps.eventStore.subscribe({ from: position, batchSize, coalesceMs }, (batch) =>
         relayBatch(batch.events, batch.lastPosition),
       );
       subscription = sub;

@@ -105,6 +105,36 @@ export function subscriptionContract(t: ContractTest, options: ContractOptions):
     t.equal(entered.batches.length, 1, 'no batch started after close');
   });
 
+  t.test('coalesceMs gathers commits that follow a read closely into one batch', {}, async (t) => {
+    const store = await storeFor(t, options);
+    const tenantId = unique('t');
+    const start = await store.headPosition();
+    const stream = `${unique('c')}-1`;
+    const seen = collector();
+    const sub = store.subscribe(
+      { from: start, filter: { tenantId }, coalesceMs: 600 },
+      seen.handler,
+    );
+    await store.appendToStream(stream, [newEvent('A', {}, tenantId)], {
+      expectedRevision: 'no_stream',
+    });
+    await seen.until(() => seen.events.length === 1);
+    // Three separate commits right after the read that delivered A: each wakes the
+    // subscription, and the next read waits out the interval, so it finds all three.
+    for (const [i, type] of ['B', 'C', 'D'].entries()) {
+      await store.appendToStream(stream, [newEvent(type, {}, tenantId)], {
+        expectedRevision: BigInt(i),
+      });
+    }
+    await seen.until(() => seen.events.length === 4);
+    await sub.close();
+    t.same(
+      seen.batches.filter((b) => b.events.length > 0).map((b) => b.events.map((e) => e.type)),
+      [['A'], ['B', 'C', 'D']],
+      'one batch for the three commits',
+    );
+  });
+
   t.test('a handler that throws ends the subscription through done', {}, async (t) => {
     const store = await storeFor(t, options);
     const start = await store.headPosition();
