@@ -67,12 +67,21 @@ export const CHILD_GUARD = {
 /**
  * The argv that runs a bundle, the same under the supervisor, the benchmark and in the image.
  * Services run as plain JavaScript bundles, not through tsx: the loader's worker thread and
- * esbuild cost each process about 40 MiB of memory. A 4 MiB semi-space (V8's default lets the
- * young generation grow to 16 MiB per semi-space) kept the query service's peak RSS under load
- * at ~145 MiB instead of ~205, with no throughput change measured (docs/PERFORMANCE.md).
+ * esbuild cost each process about 40 MiB of memory. The heap flags are measured, not guessed
+ * (docs/PERFORMANCE.md): V8 sizes its old generation's growth from the heap limit, which by
+ * default is a share of the machine's memory (~4 GiB here), so a service whose live heap is
+ * ~50 MiB let it grow to ~90 MiB of mostly garbage; a 512 MiB limit (ten times the live heap)
+ * keeps the command service's peak RSS under load near 125 MiB instead of ~200. A 4 MiB
+ * semi-space (default 16) does the same for the young generation.
  */
 export function nodeCommand(bundle: string): string[] {
-  return ['node', '--enable-source-maps', '--max-semi-space-size=4', bundle];
+  return [
+    'node',
+    '--enable-source-maps',
+    '--max-semi-space-size=4',
+    '--max-old-space-size=512',
+    bundle,
+  ];
 }
 
 /**

@@ -59,6 +59,15 @@ try {
       rssMiB: svc.peakRssMiB(),
     }),
   );
+  if (process.env['MEMORY']) {
+    const m = await (await fetch('http://127.0.0.1:18091/metrics')).text();
+    console.log(
+      m
+        .split('\n')
+        .filter((l) => /^(nodejs_heap_size|nodejs_external|process_resident|nodejs_heap_space_size_(total|used))/.test(l))
+        .join('\n'),
+    );
+  }
   await pool.close();
 } finally {
   await svc.stop();
