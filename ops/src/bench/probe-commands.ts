@@ -64,7 +64,11 @@ try {
     console.log(
       m
         .split('\n')
-        .filter((l) => /^(nodejs_heap_size|nodejs_external|process_resident|nodejs_heap_space_size_(total|used))/.test(l))
+        .filter((l) =>
+          /^(nodejs_heap_size|nodejs_external|process_resident|nodejs_heap_space_size_(total|used))/.test(
+            l,
+          ),
+        )
         .join('\n'),
     );
   }
