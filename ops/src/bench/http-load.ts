@@ -91,3 +91,55 @@ export async function depositLoad(
     clientCpuMsPerRequest: (cpu.user + cpu.system) / 1000 / total,
   };
 }
+
+/** Milliseconds, sorted: each command's answer, and from its answer until its read saw it. */
+export interface OpenLoopLatencies {
+  readonly written: number[];
+  readonly visible: number[];
+}
+
+/**
+ * Open loop: `total` deposits at `rate`/s whatever the answers' pace, each followed (when
+ * `queries` is given) by a read of its account with `X-Min-Position` set to its position.
+ * The pools must allow as many connections as requests may be outstanding, or requests queue
+ * in this client and the loop closes.
+ */
+export async function openLoop(
+  commands: Pool,
+  queries: Pool | null,
+  tenant: Tenant,
+  rate: number,
+  total: number,
+): Promise<OpenLoopLatencies> {
+  const written: number[] = [];
+  const visible: number[] = [];
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const wait = started + (i * 1000) / rate - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const account = tenant.accounts[i % tenant.accounts.length]!;
+    pending.push(
+      (async () => {
+        const sent = performance.now();
+        const w = await postJson<{ position: string }>(
+          commands,
+          `/v1/accounts/${account}/deposits`,
+          { amount: '100' },
+          { authorization: `Bearer ${tenant.token}`, 'idempotency-key': randomUUID() },
+        );
+        const accepted = performance.now();
+        written.push(accepted - sent);
+        if (!queries) return;
+        const r = await getJson(queries, `/v1/accounts/${account}`, {
+          authorization: `Bearer ${tenant.token}`,
+          'x-min-position': w.body.position,
+        });
+        if (r.status === 200) visible.push(performance.now() - accepted);
+      })(),
+    );
+  }
+  await Promise.all(pending);
+  const byValue = (a: number, b: number) => a - b;
+  return { written: written.sort(byValue), visible: visible.sort(byValue) };
+}

@@ -1,60 +1,34 @@
 // Ad-hoc probe (not part of npm run bench): command throughput with CPU split per process.
 
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
 import { buildBundles } from '../bundle.js';
+import { cpuPercent, cpuSnapshot } from './cpu.js';
 import { depositLoad, httpPool, seedTenant } from './http-load.js';
-import { startService } from './services.js';
-
-const cpuOf = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-};
-const pgPids = () =>
-  execFileSync('pgrep', ['-f', 'postgres'], { encoding: 'utf8' })
-    .split('\n')
-    .filter(Boolean)
-    .map(Number);
-const pgCpu = () =>
-  pgPids().reduce((s, p) => {
-    try {
-      return s + cpuOf(p);
-    } catch {
-      return s;
-    }
-  }, 0);
+import { serviceEnv, startService } from './services.js';
 
 await buildBundles();
 const db = await createTestDatabase('tf_probe');
 const nats = createTestNats();
-const env = {
-  DATABASE_URL: db.url,
-  NATS_STREAM: nats.stream,
-  NATS_SUBJECT_PREFIX: nats.subjectPrefix,
-  RATE_LIMIT_PER_USER_PER_MINUTE: '100000000',
-  RATE_LIMIT_PER_TENANT_PER_MINUTE: '100000000',
-  COMMAND_PORT: '18091',
-  ...(process.env['PROBE_ENV'] ? JSON.parse(process.env['PROBE_ENV']) : {}),
-};
+const env = serviceEnv(db.url, nats, 18091);
 const svc = await startService('command-service', 'command-service', 18091, env);
 try {
   const pool = httpPool('http://127.0.0.1:18091');
   const tenant = await seedTenant(pool, 200);
   await depositLoad(pool, tenant, 2000, 64);
-  const c0 = cpuOf(svc.child.pid!);
-  const p0 = pgCpu();
+  const processes = { service: svc.child.pid! };
+  const c0 = cpuSnapshot(processes);
   const t0 = performance.now();
   const r = await depositLoad(pool, tenant, Number(process.env['N'] ?? 10000), 64);
   const secs = (performance.now() - t0) / 1000;
+  const cpu = cpuPercent(c0, cpuSnapshot(processes), secs);
   console.log(
     JSON.stringify({
       perSecond: Math.round(r.perSecond),
       p50: r.p50,
       p99: r.p99,
       errors: r.errors,
-      serviceCpuPct: Math.round(((cpuOf(svc.child.pid!) - c0) / secs) * 100),
-      pgCpuPct: Math.round(((pgCpu() - p0) / secs) * 100),
+      serviceCpuPct: cpu['service'],
+      pgCpuPct: cpu['postgres'],
       clientCpuMsPerReq: r.clientCpuMsPerRequest,
       rssMiB: svc.peakRssMiB(),
     }),

@@ -2,56 +2,27 @@
 // where the lag sits (relay checkpoint, projection checkpoint) sampled beside it.
 // RATE=500 SECONDS=10 node --import tsx ops/src/bench/probe-visible.ts
 
-import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
 import pg from 'pg';
 import { buildBundles } from '../bundle.js';
 import { waitForProjection } from './backlog.js';
-import { depositLoad, getJson, httpPool, postJson, seedTenant } from './http-load.js';
-import { type Service, startService } from './services.js';
+import { cpuPercent, cpuSnapshot } from './cpu.js';
+import { depositLoad, getJson, httpPool, openLoop, seedTenant } from './http-load.js';
+import { type Service, serviceEnv, startService } from './services.js';
 import { fmt, percentile, runConcurrent, summarize } from './stats.js';
 
 const RATE = Number(process.env['RATE'] ?? 500);
 const SECONDS = Number(process.env['SECONDS'] ?? 10);
 const PEAK = Number(process.env['PEAK'] ?? 0);
 
-const cpuOf = (pid: number) => {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + (process.env['SYS_ONLY'] ? 0 : Number(f[12]))) / 100;
-  } catch {
-    return 0;
-  }
-};
-const pids = (pattern: string) =>
-  execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' })
-    .split('\n')
-    .filter(Boolean)
-    .map(Number);
-const cpuSnapshot = (svcs: Service[]) => ({
-  ...Object.fromEntries(svcs.map((s) => [s.name, cpuOf(s.child.pid!)])),
-  postgres: pids('postgres').reduce((a, p) => a + cpuOf(p), 0),
-  redis: pids('redis-server').reduce((a, p) => a + cpuOf(p), 0),
-  nats: pids('nats-server').reduce((a, p) => a + cpuOf(p), 0),
-  client: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
-});
+const cpuSnapshotOf = (svcs: Service[]) =>
+  cpuSnapshot(Object.fromEntries(svcs.map((s) => [s.name, s.child.pid!])));
 
 await buildBundles();
 const db = await createTestDatabase('tf_probe');
 const nats = createTestNats();
-const env = {
-  DATABASE_URL: db.url,
-  NATS_STREAM: nats.stream,
-  NATS_SUBJECT_PREFIX: nats.subjectPrefix,
-  RATE_LIMIT_PER_USER_PER_MINUTE: '100000000',
-  RATE_LIMIT_PER_TENANT_PER_MINUTE: '100000000',
-  COMMAND_PORT: '18091',
-  QUERY_PORT: '18092',
-  PROJECTORS_PORT: '18093',
-  ...(process.env['PROBE_ENV'] ? JSON.parse(process.env['PROBE_ENV']) : {}),
-};
+const env = serviceEnv(db.url, nats, 18091);
 const services: Service[] = [];
 const monitor = new pg.Pool({ connectionString: db.url, max: 1 });
 try {
@@ -75,8 +46,12 @@ try {
     });
   }
   if (PEAK > 0) {
+    const before = cpuSnapshotOf(services);
+    const t0 = performance.now();
     const peak = await depositLoad(commands, tenant, PEAK, 64);
-    console.log(JSON.stringify({ peak: Math.round(peak.perSecond) }));
+    const secs = (performance.now() - t0) / 1000;
+    const cpu = cpuPercent(before, cpuSnapshotOf(services), secs);
+    console.log(JSON.stringify({ peak: Math.round(peak.perSecond), cpu }));
     const h = await monitor.query<{ position: string }>('select position from es.log_head');
     await waitForProjection(db.url, BigInt(h.rows[0]!.position), 300_000);
   }
@@ -87,7 +62,7 @@ try {
     await waitForProjection(db.url, BigInt(h.rows[0]!.position), 300_000);
     const q = services[1]!;
     for (let round = 0; round < 2; round++) {
-      const c0 = cpuSnapshot(services);
+      const c0 = cpuSnapshotOf(services);
       const t0 = performance.now();
       const r = await runConcurrent(READS, 64, async (i) => {
         const account = tenant.accounts[i % tenant.accounts.length]!;
@@ -98,7 +73,7 @@ try {
         if (res.status !== 200) throw new Error(`read answered ${res.status}`);
       });
       const secs = (performance.now() - t0) / 1000;
-      const c1 = cpuSnapshot(services);
+      const c1 = cpuSnapshotOf(services);
       const c = c1 as Record<string, number>;
       const b = c0 as Record<string, number>;
       console.log(
@@ -136,51 +111,22 @@ try {
     return { batches, xacts: Number(x.rows[0]!.xacts) };
   };
   const k0 = await counters();
-  const cpu0 = cpuSnapshot(services);
-  const written: number[] = [];
-  const visible: number[] = [];
+  const cpu0 = cpuSnapshotOf(services);
   const total = Math.round(RATE * SECONDS);
   const started = performance.now();
-  const pending: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const account = tenant.accounts[i % tenant.accounts.length]!;
-    pending.push(
-      (async () => {
-        const sent = performance.now();
-        const w = await postJson<{ position: string }>(
-          commands,
-          `/v1/accounts/${account}/deposits`,
-          { amount: '100' },
-          { authorization: `Bearer ${tenant.token}`, 'idempotency-key': randomUUID() },
-        );
-        const accepted = performance.now();
-        written.push(accepted - sent);
-        if (ONLY_COMMANDS) return;
-        const r = await getJson(queries, `/v1/accounts/${account}`, {
-          authorization: `Bearer ${tenant.token}`,
-          'x-min-position': w.body.position,
-        });
-        if (r.status === 200) visible.push(performance.now() - accepted);
-      })(),
-    );
-  }
-  await Promise.all(pending);
-  const elapsed = (performance.now() - started) / 1000;
-  const cpu1 = cpuSnapshot(services);
-  const k1 = await counters();
-  const cpuPct = Object.fromEntries(
-    Object.entries(cpu1).map(([k, v]) => [
-      k,
-      Math.round(((v - (cpu0 as Record<string, number>)[k]!) / elapsed) * 100),
-    ]),
+  const { written, visible } = await openLoop(
+    commands,
+    ONLY_COMMANDS ? null : queries,
+    tenant,
+    RATE,
+    total,
   );
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu1 = cpuSnapshotOf(services);
+  const k1 = await counters();
+  const cpuPct = cpuPercent(cpu0, cpu1, elapsed);
   sampling = false;
   await sampler;
-  written.sort((a, b) => a - b);
-  visible.sort((a, b) => a - b);
   const lag = (k: 'relay' | 'proj') => samples.map((s) => s.head - s[k]).sort((a, b) => a - b);
   const relayLag = lag('relay');
   const projLag = lag('proj');

@@ -2,36 +2,23 @@
  * `npm run bench`: every figure of ../shared/BENCH.md beside the ceiling measured in the
  * same run. Each part gets its own database and JetStream stream, removed afterwards.
  */
-import { randomUUID } from 'node:crypto';
 import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
-import type { Pool } from 'undici';
 import { buildBundles } from '../bundle.js';
 import { seedBacklog, storeHead, waitForProjection } from './backlog.js';
 import { commandCeiling, natsCeiling, projectionCeiling } from './ceilings.js';
-import { depositLoad, getJson, httpPool, postJson, seedTenant, type Tenant } from './http-load.js';
-import { type Service, startService } from './services.js';
+import { depositLoad, httpPool, openLoop, seedTenant } from './http-load.js';
+import { type Service, serviceEnv, startService } from './services.js';
 import { fmt, percentile } from './stats.js';
 
 const COMMANDS = Number(process.env['BENCH_COMMANDS'] ?? 20_000);
 const BACKLOG = Number(process.env['BENCH_BACKLOG'] ?? 200_000);
-const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 
 const line = (label: string, value: string) => console.log(`${label.padEnd(44)} ${value}`);
 
 async function systemEnv() {
   const db = await createTestDatabase('tf_bench');
   const nats = createTestNats();
-  const env = {
-    DATABASE_URL: db.url,
-    NATS_URL,
-    NATS_STREAM: nats.stream,
-    NATS_SUBJECT_PREFIX: nats.subjectPrefix,
-    RATE_LIMIT_PER_USER_PER_MINUTE: '100000000',
-    RATE_LIMIT_PER_TENANT_PER_MINUTE: '100000000',
-    COMMAND_PORT: '18081',
-    QUERY_PORT: '18082',
-    PROJECTORS_PORT: '18083',
-  };
+  const env = serviceEnv(db.url, nats, 18081);
   return { db, nats, env };
 }
 
@@ -56,43 +43,6 @@ async function projectionCatchUp() {
     await nats.cleanup();
     await db.drop();
   }
-}
-
-/** Sends `total` deposits at `rate`/s, each followed by its X-Min-Position read: ms to visible. */
-async function openLoop(
-  commands: Pool,
-  queries: Pool,
-  tenant: Tenant,
-  rate: number,
-  total: number,
-): Promise<number[]> {
-  const visible: number[] = [];
-  const started = performance.now();
-  const pending: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const account = tenant.accounts[i % tenant.accounts.length]!;
-    pending.push(
-      (async () => {
-        const w = await postJson<{ position: string }>(
-          commands,
-          `/v1/accounts/${account}/deposits`,
-          { amount: '100' },
-          { authorization: `Bearer ${tenant.token}`, 'idempotency-key': randomUUID() },
-        );
-        const accepted = performance.now();
-        const r = await getJson(queries, `/v1/accounts/${account}`, {
-          authorization: `Bearer ${tenant.token}`,
-          'x-min-position': w.body.position,
-        });
-        if (r.status === 200) visible.push(performance.now() - accepted);
-      })(),
-    );
-  }
-  await Promise.all(pending);
-  return visible.sort((a, b) => a - b);
 }
 
 async function commandsAndVisibility() {
@@ -122,7 +72,7 @@ async function commandsAndVisibility() {
     for (const fraction of [1 / 8, 1 / 4, 1 / 2]) {
       const rate = peak.perSecond * fraction;
       const total = Math.min(5_000, Math.round(rate * 5));
-      const visible = await openLoop(openCommands, openQueries, tenant, rate, total);
+      const { visible } = await openLoop(openCommands, openQueries, tenant, rate, total);
       sweep.push({ fraction, rate, visible, total });
       await waitForProjection(db.url, await storeHead(db.url), 300_000);
     }
@@ -148,7 +98,7 @@ let natsFigures: Awaited<ReturnType<typeof natsCeiling>>;
 try {
   cmdCeiling = await commandCeiling(ceilingDb.url);
   rowCeiling = await projectionCeiling(ceilingDb.url);
-  natsFigures = await natsCeiling(NATS_URL);
+  natsFigures = await natsCeiling(process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222');
 } finally {
   await ceilingDb.drop();
 }

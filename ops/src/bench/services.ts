@@ -64,3 +64,30 @@ export async function startService(
     },
   };
 }
+
+/**
+ * The environment the benchmarks start services with: their own database and JetStream
+ * stream, rate limits out of the way, ports from `base` (the first of three consecutive),
+ * then any overrides a probe passes as JSON in PROBE_ENV.
+ */
+export function serviceEnv(
+  databaseUrl: string,
+  nats: { readonly stream: string; readonly subjectPrefix: string },
+  base: number,
+): Record<string, string> {
+  const overrides: Record<string, string> = process.env['PROBE_ENV']
+    ? JSON.parse(process.env['PROBE_ENV'])
+    : {};
+  return {
+    DATABASE_URL: databaseUrl,
+    NATS_URL: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
+    NATS_STREAM: nats.stream,
+    NATS_SUBJECT_PREFIX: nats.subjectPrefix,
+    RATE_LIMIT_PER_USER_PER_MINUTE: '100000000',
+    RATE_LIMIT_PER_TENANT_PER_MINUTE: '100000000',
+    COMMAND_PORT: String(base),
+    QUERY_PORT: String(base + 1),
+    PROJECTORS_PORT: String(base + 2),
+    ...overrides,
+  };
+}

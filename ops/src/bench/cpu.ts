@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** CPU seconds a process has used (user + system, all threads); 0 once it has exited. */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of every process whose command line matches `pattern` (pgrep -f). */
+export function cpuSecondsMatching(pattern: string): number {
+  let out = '';
+  try {
+    out = execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' });
+  } catch {
+    return 0; // pgrep exits 1 when nothing matches
+  }
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .reduce((sum, pid) => sum + cpuSecondsOf(Number(pid)), 0);
+}
+
+/** CPU seconds so far of each named process, the shared servers and this load client. */
+export function cpuSnapshot(processes: Record<string, number>): Record<string, number> {
+  const own = process.cpuUsage();
+  return {
+    ...Object.fromEntries(
+      Object.entries(processes).map(([name, pid]) => [name, cpuSecondsOf(pid)]),
+    ),
+    postgres: cpuSecondsMatching('postgres'),
+    redis: cpuSecondsMatching('redis-server'),
+    nats: cpuSecondsMatching('nats-server'),
+    client: (own.user + own.system) / 1e6,
+  };
+}
+
+/** Percent of one core each used between two snapshots `seconds` apart. */
+export function cpuPercent(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  seconds: number,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after).map(([k, v]) => [
+      k,
+      Math.round(((v - (before[k] ?? 0)) / seconds) * 100),
+    ]),
+  );
+}

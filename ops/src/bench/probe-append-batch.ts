@@ -1,0 +1,72 @@
+// Ad-hoc probe (not part of npm run bench): what es.append_batch costs per command, one
+// connection, batches of B single-event commands with Idempotency-Keys. B=32 node --import tsx …
+import { randomUUID } from 'node:crypto';
+import { createPool, migrateEventStore } from '@techflow/platform';
+import { createTestDatabase } from '@techflow/platform/testing';
+
+const db = await createTestDatabase('tf_ab');
+const pool = createPool(db.url, { max: 1 });
+try {
+  await migrateEventStore(pool);
+  const B = Number(process.env['B'] ?? 32);
+  const streams = Array.from({ length: 200 }, (_, i) => `account-t1:${i}`);
+  const rev = new Map<string, number>();
+  const batch = (k: number) =>
+    Array.from({ length: B }, (_, j) => {
+      const sid = streams[(k * B + j) % streams.length]!;
+      const r = rev.get(sid);
+      rev.set(sid, (r ?? -1) + 1);
+      return {
+        idempotency: {
+          scope: 'u1',
+          key: randomUUID(),
+          requestHash: 'x'.repeat(64),
+          status: 201,
+          body: { ok: true, amount: '100' },
+        },
+        streams: [
+          {
+            streamId: sid,
+            category: 'account',
+            expected: r === undefined ? 'no_stream' : String(r),
+            events: [
+              {
+                eventId: randomUUID(),
+                type: 'FundsDeposited',
+                version: 1,
+                data: {
+                  accountId: randomUUID(),
+                  amount: '12500',
+                  currency: 'EUR',
+                  reference: 'bench',
+                  balanceAfter: '100000',
+                  entryId: randomUUID(),
+                },
+                metadata: {
+                  tenantId: 't1',
+                  actor: 'user:1',
+                  correlationId: randomUUID(),
+                  causationId: null,
+                  occurredAt: new Date().toISOString(),
+                },
+                contentHash: 'a'.repeat(64),
+              },
+            ],
+          },
+        ],
+      };
+    });
+  for (let k = 0; k < 50; k++)
+    await pool.query('select es.append_batch($1)', [JSON.stringify(batch(k))]);
+  const N = 300;
+  const inputs = Array.from({ length: N }, (_, k) => JSON.stringify(batch(k + 50)));
+  const t0 = performance.now();
+  for (const input of inputs) await pool.query('select es.append_batch($1)', [input]);
+  const ms = (performance.now() - t0) / N;
+  console.log(
+    JSON.stringify({ B, msPerBatch: ms.toFixed(2), usPerCommand: ((ms * 1000) / B).toFixed(0) }),
+  );
+} finally {
+  await pool.end();
+  await db.drop();
+}
