@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { allEventsSubject, createKysely } from '@techflow/platform';
 import t from 'tap';
-import { type RelaySchema, saveRelayCheckpoint } from '../src/relay/checkpoint.js';
+import {
+  loadRelayCheckpoint,
+  type RelaySchema,
+  saveRelayCheckpoint,
+} from '../src/relay/checkpoint.js';
 import { createRelay } from '../src/relay/relay.js';
 import { appendLog } from './support/append.js';
 import { EventLog } from './support/events.js';
@@ -77,4 +81,32 @@ t.test('a relay restarted behind what it published adds no duplicates', async (t
     ),
     'subjects are <prefix>.<tenant>.<category>.<type>',
   );
+});
+
+t.test('the checkpoint is written at most every checkpointEveryMs, and on stop', async (t) => {
+  const log = new EventLog(await infra.eventStore.headPosition());
+  const tenant = randomUUID();
+  const a = randomUUID();
+  log.open(tenant, a);
+  for (let k = 1; k <= 49; k++) log.deposit(tenant, a, BigInt(k));
+  const start = await infra.eventStore.headPosition();
+  const relayDb = createKysely<RelaySchema>(infra.pool);
+  await saveRelayCheckpoint(relayDb, 'throttled', start);
+  const relay = createRelay(
+    {
+      db: relayDb,
+      eventStore: infra.eventStore,
+      nc: infra.nc,
+      subjectPrefix: infra.nats.subjectPrefix,
+    },
+    { name: 'throttled', batchSize: 10, checkpointEveryMs: 60_000 },
+  );
+  await relay.start();
+  await appendLog(infra.eventStore, log);
+  const head = await infra.eventStore.headPosition();
+  await eventually('everything acknowledged', async () => relay.position() === head);
+  const written = await loadRelayCheckpoint(relayDb, 'throttled');
+  t.ok(written < head, `only the first batch's checkpoint was written (${written} < ${head})`);
+  await relay.stop();
+  t.equal(await loadRelayCheckpoint(relayDb, 'throttled'), head, 'stop writes the last one');
 });

@@ -7,7 +7,7 @@ import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
 import pg from 'pg';
 import { buildBundles } from '../bundle.js';
 import { waitForProjection } from './backlog.js';
-import { cpuPercent, cpuSnapshot } from './cpu.js';
+import { cpuPercent, cpuSecondsOf, cpuSnapshot } from './cpu.js';
 import { depositLoad, getJson, httpPool, openLoop, seedTenant } from './http-load.js';
 import { type Service, serviceEnv, startService } from './services.js';
 import { fmt, percentile, runConcurrent, summarize } from './stats.js';
@@ -23,6 +23,13 @@ await buildBundles();
 const db = await createTestDatabase('tf_probe');
 const nats = createTestNats();
 const env = serviceEnv(db.url, nats, 18091);
+if (process.env['LOG_STATEMENTS']) {
+  // Every statement of this database's sessions goes to the server log (counted afterwards).
+  const admin = new pg.Client({ connectionString: db.url });
+  await admin.connect();
+  await admin.query(`alter database ${admin.escapeIdentifier(db.name)} set log_statement = 'all'`);
+  await admin.end();
+}
 const services: Service[] = [];
 const monitor = new pg.Pool({ connectionString: db.url, max: 1 });
 try {
@@ -111,6 +118,15 @@ try {
     return { batches, xacts: Number(x.rows[0]!.xacts) };
   };
   const k0 = await counters();
+  // Postgres CPU per client application: each connection is a backend process of its own.
+  const backends = async () => {
+    const r = await monitor.query<{ pid: number; app: string }>(
+      'select pid, application_name app from pg_stat_activity where datname = current_database()',
+    );
+    return r.rows;
+  };
+  const b0 = await backends();
+  const backendCpu0 = new Map(b0.map((b) => [b.pid, cpuSecondsOf(b.pid)]));
   const cpu0 = cpuSnapshotOf(services);
   const total = Math.round(RATE * SECONDS);
   const started = performance.now();
@@ -125,6 +141,13 @@ try {
   const cpu1 = cpuSnapshotOf(services);
   const k1 = await counters();
   const cpuPct = cpuPercent(cpu0, cpu1, elapsed);
+  const byApp: Record<string, number> = {};
+  for (const b of await backends()) {
+    const used = cpuSecondsOf(b.pid) - (backendCpu0.get(b.pid) ?? 0);
+    byApp[b.app || '(none)'] =
+      Math.round(((byApp[b.app || '(none)'] ?? 0) + (used / elapsed) * 100) * 10) / 10;
+  }
+  console.log(JSON.stringify({ postgresCpuPctByApplication: byApp }));
   sampling = false;
   await sampler;
   const lag = (k: 'relay' | 'proj') => samples.map((s) => s.head - s[k]).sort((a, b) => a - b);
