@@ -10,7 +10,12 @@ import type { Kysely } from 'kysely';
 import { type Log, silentLog } from './log.js';
 import type { ProjectorMetrics } from './metrics.js';
 import type { Projection, ReadModelDatabase } from './projection.js';
-import { advanceCheckpoint, loadCheckpoint, setStatus } from './runner/checkpoints.js';
+import {
+  advanceCheckpoint,
+  checkpointMove,
+  loadCheckpoint,
+  setStatus,
+} from './runner/checkpoints.js';
 import { durableName, ensureProjectionConsumer } from './runner/consumer.js';
 import { deadLetter, describeError } from './runner/dead-letters.js';
 import { backoffMs, isTransient } from './runner/errors.js';
@@ -145,17 +150,32 @@ export function createProjectionRunner(
     metrics?.projectionLag.set(labels, Number(head > position ? head - position : 0n));
   };
 
-  /** One transaction: apply the relevant events, move the checkpoint to the chunk's end. */
+  /**
+   * Atomically: apply the relevant events, move the checkpoint to the chunk's end. One
+   * statement when the projection can put the batch in one (a round trip, no BEGIN/COMMIT),
+   * else a transaction.
+   */
   async function commit(chunk: readonly RecordedEvent[]): Promise<void> {
     const last = chunk.at(-1);
     if (!last) return;
     const relevant = chunk.filter((e) => handles.has(e.type));
     const timer = metrics?.batchSeconds.startTimer(labels);
     if (relevant.length > 0) await projection.prepare?.(db, relevant);
-    await db.transaction().execute(async (trx) => {
-      if (relevant.length > 0) await projection.apply(trx, relevant);
-      await advanceCheckpoint(trx, projection.name, last.position);
-    });
+    const single =
+      relevant.length === 0
+        ? (target: typeof db) => advanceCheckpoint(target, projection.name, last.position)
+        : projection.applyInOneStatement?.(
+            relevant,
+            checkpointMove(projection.name, last.position),
+          );
+    if (single) {
+      await single(db);
+    } else {
+      await db.transaction().execute(async (trx) => {
+        await projection.apply(trx, relevant);
+        await advanceCheckpoint(trx, projection.name, last.position);
+      });
+    }
     timer?.();
     position = last.position;
     metrics?.eventsApplied.inc(labels, chunk.length);

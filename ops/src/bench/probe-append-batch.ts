@@ -1,13 +1,17 @@
 // Ad-hoc probe (not part of npm run bench): what es.append_batch costs per command, one
 // connection, batches of B single-event commands with Idempotency-Keys. B=32 node --import tsx …
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createPool, migrateEventStore } from '@techflow/platform';
 import { createTestDatabase } from '@techflow/platform/testing';
+import { cpuSecondsOf } from './cpu.js';
 
 const db = await createTestDatabase('tf_ab');
 const pool = createPool(db.url, { max: 1 });
 try {
   await migrateEventStore(pool);
+  if (process.env['VARIANT_SQL'])
+    await pool.query(readFileSync(process.env['VARIANT_SQL'], 'utf8'));
   const B = Number(process.env['B'] ?? 32);
   const streams = Array.from({ length: 200 }, (_, i) => `account-t1:${i}`);
   const rev = new Map<string, number>();
@@ -58,13 +62,23 @@ try {
     });
   for (let k = 0; k < 50; k++)
     await pool.query('select es.append_batch($1)', [JSON.stringify(batch(k))]);
+  for (const statement of (process.env['SESSION'] ?? '').split(';').filter((x) => x.trim()))
+    await pool.query(statement);
+  const backend = (await pool.query<{ pid: number }>('select pg_backend_pid() pid')).rows[0]!.pid;
+  const cpu0 = cpuSecondsOf(backend);
   const N = 300;
   const inputs = Array.from({ length: N }, (_, k) => JSON.stringify(batch(k + 50)));
   const t0 = performance.now();
   for (const input of inputs) await pool.query('select es.append_batch($1)', [input]);
   const ms = (performance.now() - t0) / N;
+  const cpuMs = ((cpuSecondsOf(backend) - cpu0) * 1000) / N;
   console.log(
-    JSON.stringify({ B, msPerBatch: ms.toFixed(2), usPerCommand: ((ms * 1000) / B).toFixed(0) }),
+    JSON.stringify({
+      B,
+      msPerBatch: ms.toFixed(2),
+      backendCpuMsPerBatch: cpuMs.toFixed(2),
+      usPerCommand: ((ms * 1000) / B).toFixed(0),
+    }),
   );
 } finally {
   await pool.end();

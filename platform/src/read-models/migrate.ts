@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationResultSet, Migrator } from '
 import type pg from 'pg';
 import { createKysely } from '../db/kysely.js';
 import * as projections20251128 from './migrations/projections/20251128T120000-checkpoints-tenants-dead-letters.js';
+import * as projections20261128 from './migrations/projections/20261128T090000-fail-unless.js';
 import * as tenant20251128 from './migrations/tenant/20251128T120000-accounts-entries-members.js';
 
 /**
@@ -15,6 +16,7 @@ export const tenantMigrations: Readonly<Record<string, Migration>> = {
 
 export const projectionsMigrations: Readonly<Record<string, Migration>> = {
   '20251128T120000-checkpoints-tenants-dead-letters': projections20251128,
+  '20261128T090000-fail-unless': projections20261128,
 };
 
 export class MigrationFailed extends Error {

@@ -7,7 +7,7 @@ import {
 } from '@techflow/platform';
 import type { Projection } from '../projection.js';
 import { emptyWrites, foldEvent, type TenantWrites } from './accounts/fold.js';
-import { writeTenants } from './accounts/write.js';
+import { writeTenants, writeTenantsInOneStatement } from './accounts/write.js';
 
 // Typed against the domain's event unions, so a renamed event breaks the build here.
 const HANDLES: readonly (AccountEvent['type'] | OrganizationEvent['type'])[] = [
@@ -39,13 +39,19 @@ export const accountsProjection: Projection = {
   },
 
   async apply(trx, events) {
-    const tenants = [...foldByTenant(events).values()].map((writes) => ({
-      schema: tenantSchema(writes.tenantId),
-      writes,
-    }));
-    await writeTenants(trx, tenants);
+    await writeTenants(trx, tenantWrites(events));
+  },
+
+  applyInOneStatement(events, also) {
+    return writeTenantsInOneStatement(tenantWrites(events), [also]);
   },
 };
+
+const tenantWrites = (events: readonly RecordedEvent[]) =>
+  [...foldByTenant(events).values()].map((writes) => ({
+    schema: tenantSchema(writes.tenantId),
+    writes,
+  }));
 
 /** Folds a batch into each tenant's writes, tenants in order of first appearance. */
 export function foldByTenant(events: readonly RecordedEvent[]): Map<string, TenantWrites> {

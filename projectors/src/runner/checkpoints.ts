@@ -1,5 +1,5 @@
 import { CHECKPOINT_CHANNEL } from '@techflow/platform';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Projection, ReadModelDatabase } from '../projection.js';
 
 export interface Checkpoint {
@@ -42,16 +42,22 @@ export async function advanceCheckpoint(
   name: string,
   position: bigint,
 ): Promise<void> {
-  await sql`
-    with moved as (
-      update projections.checkpoints
-      set position = ${position.toString()}, status = 'running', last_error = null,
-        updated_at = now()
-      where name = ${name}
-      returning 1
-    )
-    select pg_notify(${CHECKPOINT_CHANNEL}, ${`${name}:${position}`}) from moved
-  `.execute(trx);
+  await sql`with ${checkpointMove(name, position)} select 1`.execute(trx);
+}
+
+/**
+ * The checkpoint move as a data-modifying CTE named `checkpoint_move`, for a projection's
+ * one-statement batch (Projection.applyInOneStatement). The NOTIFY is in its RETURNING: a
+ * data-modifying CTE always runs to completion, and a notification is sent only at commit.
+ */
+export function checkpointMove(name: string, position: bigint): RawBuilder<unknown> {
+  return sql`checkpoint_move as (
+    update projections.checkpoints
+    set position = ${position.toString()}, status = 'running', last_error = null,
+      updated_at = now()
+    where name = ${name}
+    returning pg_notify(${CHECKPOINT_CHANNEL}, ${`${name}:${position}`})
+  )`;
 }
 
 export async function setStatus(

@@ -1,3 +1,4 @@
+import { FAILED_CHECK_SQLSTATE } from '@techflow/platform';
 import { type QueryExecutorProvider, type RawBuilder, sql } from 'kysely';
 import type { TenantWrites } from './fold.js';
 
@@ -22,7 +23,7 @@ import type { TenantWrites } from './fold.js';
 
 const str = (n: bigint): string => n.toString();
 
-type Cte = RawBuilder<unknown>;
+export type Cte = RawBuilder<unknown>;
 
 const cte = (name: string, body: RawBuilder<unknown>): Cte => sql`${sql.raw(name)} as (${body})`;
 
@@ -131,27 +132,57 @@ export class AccountNotProjected extends Error {
 // Bounds one statement's size: ~31 parameters and six CTEs per tenant.
 const TENANTS_PER_STATEMENT = 200;
 
-/** Writes every tenant's rows, one statement per (up to) 200 tenants. */
-export async function writeTenants(
-  db: QueryExecutorProvider,
-  tenants: readonly { schema: string; writes: TenantWrites }[],
-): Promise<void> {
-  for (let start = 0; start < tenants.length; start += TENANTS_PER_STATEMENT) {
-    const slice = tenants.slice(start, start + TENANTS_PER_STATEMENT);
-    const ctes = slice.flatMap((t, i) => tenantCtes(i, t.schema, t.writes));
-    if (ctes.length === 0) continue;
-    const counted = slice.flatMap((t, i) =>
-      t.writes.changed.size > 0 ? [sql`(select count(*) from ${sql.raw(`changed_${i}`)})`] : [],
-    );
-    const expected = slice.reduce((n, t) => n + t.writes.changed.size, 0);
-    const found = counted.length === 0 ? sql`0` : sql.join(counted, sql` + `);
-    const result = await sql<{ changed: string }>`
-      with ${sql.join(ctes)} select (${found})::text as changed`.execute(db);
-    // An event for an account whose AccountOpened was never applied: the read model would
-    // silently lose it, so the batch fails and the runner isolates the event.
-    const changed = Number(result.rows[0]?.changed ?? 0);
-    if (changed !== expected) {
-      throw new AccountNotProjected(`${expected - changed} of ${expected} accounts not found`);
+type TenantBatch = readonly { schema: string; writes: TenantWrites }[];
+
+/**
+ * One statement writing these tenants' rows (and running `also`, CTEs of the caller's), or
+ * null when there is nothing to run. An event for an account whose AccountOpened was never
+ * applied would silently vanish from the read model, so the statement itself fails (SQLSTATE
+ * TF001, rolling back all of it) unless every account it updates was found.
+ */
+function tenantsStatement(slice: TenantBatch, also: readonly Cte[]): RawBuilder<unknown> | null {
+  const ctes = [...slice.flatMap((t, i) => tenantCtes(i, t.schema, t.writes)), ...also];
+  if (ctes.length === 0) return null;
+  const counted = slice.flatMap((t, i) =>
+    t.writes.changed.size > 0 ? [sql`(select count(*) from ${sql.raw(`changed_${i}`)})`] : [],
+  );
+  const expected = slice.reduce((n, t) => n + t.writes.changed.size, 0);
+  const found = counted.length === 0 ? sql`0` : sql.join(counted, sql` + `);
+  return sql`
+    with ${sql.join(ctes)}
+    select projections.fail_unless((${found}) = ${expected},
+      (${expected} - (${found}))::text || ' of ${sql.raw(String(expected))} accounts not found')`;
+}
+
+/** Rethrows the statement's failed check as what it means. */
+async function run(db: QueryExecutorProvider, statement: RawBuilder<unknown>): Promise<void> {
+  try {
+    await statement.execute(db);
+  } catch (e) {
+    if (typeof e === 'object' && e !== null && 'code' in e && e.code === FAILED_CHECK_SQLSTATE) {
+      throw new AccountNotProjected(e instanceof Error ? e.message : String(e), { cause: e });
     }
+    throw e;
   }
+}
+
+/** Writes every tenant's rows, one statement per (up to) 200 tenants. */
+export async function writeTenants(db: QueryExecutorProvider, tenants: TenantBatch): Promise<void> {
+  for (let start = 0; start < tenants.length; start += TENANTS_PER_STATEMENT) {
+    const statement = tenantsStatement(tenants.slice(start, start + TENANTS_PER_STATEMENT), []);
+    if (statement) await run(db, statement);
+  }
+}
+
+/**
+ * The whole batch and `also` in one statement, which commits on its own (no transaction, one
+ * round trip), or null when the batch needs more than one statement.
+ */
+export function writeTenantsInOneStatement(
+  tenants: TenantBatch,
+  also: readonly Cte[],
+): ((db: QueryExecutorProvider) => Promise<void>) | null {
+  if (tenants.length > TENANTS_PER_STATEMENT) return null;
+  const statement = tenantsStatement(tenants, also);
+  return statement ? (db) => run(db, statement) : null;
 }
