@@ -42,6 +42,10 @@ try {
   const CONNECTIONS = Number(process.env['CONNECTIONS'] ?? 1024);
   const commands = httpPool('http://127.0.0.1:18091', CONNECTIONS);
   const queries = httpPool('http://127.0.0.1:18092', CONNECTIONS);
+  if (process.env['VARIANT_SQL']) {
+    // An experimental replacement of a database function, applied after the migrations ran.
+    await monitor.query(readFileSync(process.env['VARIANT_SQL'], 'utf8'));
+  }
   const tenant = await seedTenant(commands, 200);
   // Warm-up, as npm run bench has before it measures: JIT, caches, pools.
   await depositLoad(commands, tenant, 5000, 64);
