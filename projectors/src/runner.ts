@@ -35,8 +35,8 @@ export interface RunnerOptions {
   readonly idleMs?: number;
   /**
    * Shortest interval between the starts of two batches that are not full; default 5 ms.
-   * Under a steady trickle, one transaction per interval carries every event that arrived in
-   * it instead of one transaction (four round trips) per message or two.
+   * Under a steady trickle, one commit per interval carries every event that arrived in it
+   * instead of one commit per message or two.
    */
   readonly coalesceMs?: number;
   /**

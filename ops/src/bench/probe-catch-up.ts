@@ -15,7 +15,7 @@ try {
   const head = await seedBacklog(db.url, N);
   const c0 = cpuSnapshot({});
   const t0 = performance.now();
-  const p = await startService('projectors', 'projectors', 18193, env);
+  const p = await startService('projectors', env);
   await waitForProjection(db.url, head, 600_000);
   const s = (performance.now() - t0) / 1000;
   const cpu = cpuPercent(c0, cpuSnapshot({}), s);

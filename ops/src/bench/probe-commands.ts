@@ -10,7 +10,7 @@ await buildBundles();
 const db = await createTestDatabase('tf_probe');
 const nats = createTestNats();
 const env = serviceEnv(db.url, nats, 18091);
-const svc = await startService('command-service', 'command-service', 18091, env);
+const svc = await startService('command-service', env);
 try {
   const pool = httpPool('http://127.0.0.1:18091');
   const tenant = await seedTenant(pool, 200);

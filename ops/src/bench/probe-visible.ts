@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
 import pg from 'pg';
 import { buildBundles } from '../bundle.js';
-import { waitForProjection } from './backlog.js';
+import { storeHead, waitForProjection } from './backlog.js';
 import { cpuPercent, cpuSecondsOf, cpuSnapshot } from './cpu.js';
 import { depositLoad, getJson, httpPool, openLoop, seedTenant } from './http-load.js';
 import { type Service, serviceEnv, startService } from './services.js';
@@ -15,6 +15,7 @@ import { fmt, percentile, runConcurrent, summarize } from './stats.js';
 const RATE = Number(process.env['RATE'] ?? 500);
 const SECONDS = Number(process.env['SECONDS'] ?? 10);
 const PEAK = Number(process.env['PEAK'] ?? 0);
+const PROJECTORS_METRICS = 'http://127.0.0.1:18093/metrics';
 
 const cpuSnapshotOf = (svcs: Service[]) =>
   cpuSnapshot(Object.fromEntries(svcs.map((s) => [s.name, s.child.pid!])));
@@ -33,11 +34,11 @@ if (process.env['LOG_STATEMENTS']) {
 const services: Service[] = [];
 const monitor = new pg.Pool({ connectionString: db.url, max: 1 });
 try {
-  services.push(await startService('command-service', 'command-service', 18091, env));
+  services.push(await startService('command-service', env));
   const ONLY_COMMANDS = process.env['ONLY_COMMANDS'] === '1';
   if (!ONLY_COMMANDS) {
-    services.push(await startService('query-service', 'query-service', 18092, env));
-    services.push(await startService('projectors', 'projectors', 18093, env));
+    services.push(await startService('query-service', env));
+    services.push(await startService('projectors', env));
   }
   const CONNECTIONS = Number(process.env['CONNECTIONS'] ?? 1024);
   const commands = httpPool('http://127.0.0.1:18091', CONNECTIONS);
@@ -63,15 +64,12 @@ try {
     const secs = (performance.now() - t0) / 1000;
     const cpu = cpuPercent(before, cpuSnapshotOf(services), secs);
     console.log(JSON.stringify({ peak: Math.round(peak.perSecond), cpu }));
-    const h = await monitor.query<{ position: string }>('select position from es.log_head');
-    await waitForProjection(db.url, BigInt(h.rows[0]!.position), 300_000);
+    await waitForProjection(db.url, await storeHead(db.url), 300_000);
   }
 
   const READS = Number(process.env['READS'] ?? 0);
   if (READS > 0) {
-    const h = await monitor.query<{ position: string }>('select position from es.log_head');
-    await waitForProjection(db.url, BigInt(h.rows[0]!.position), 300_000);
-    const q = services[1]!;
+    await waitForProjection(db.url, await storeHead(db.url), 300_000);
     for (let round = 0; round < 2; round++) {
       const c0 = cpuSnapshotOf(services);
       const t0 = performance.now();
@@ -83,16 +81,14 @@ try {
         });
         if (res.status !== 200) throw new Error(`read answered ${res.status}`);
       });
-      const secs = (performance.now() - t0) / 1000;
       const c1 = cpuSnapshotOf(services);
-      const c = c1 as Record<string, number>;
-      const b = c0 as Record<string, number>;
+      const msPerRead = (k: string) => fmt((((c1[k] ?? 0) - (c0[k] ?? 0)) * 1000) / READS, 3);
       console.log(
         JSON.stringify({
-          reads: Math.round(READS / secs),
+          reads: Math.round(READS / ((performance.now() - t0) / 1000)),
           p99: fmt(summarize(r.latencies, r.elapsedMs).p99),
-          queryCpuMsPerRead: fmt(((c[q.name]! - b[q.name]!) * 1000) / READS, 3),
-          pgCpuMsPerRead: fmt(((c['postgres']! - b['postgres']!) * 1000) / READS, 3),
+          queryCpuMsPerRead: msPerRead('query-service'),
+          pgCpuMsPerRead: msPerRead('postgres'),
         }),
       );
     }
@@ -102,19 +98,21 @@ try {
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      const r = await monitor.query<{ head: string; relay: string; proj: string }>(
+      const r = await monitor.query<{ head: string; proj: string }>(
         `select (select position from es.log_head) head,
-                ${ONLY_COMMANDS ? '0' : '(select position from relay.checkpoints limit 1)'} relay,
                 ${ONLY_COMMANDS ? '0' : "(select position from projections.checkpoints where name = 'accounts')"} proj`,
       );
       const row = r.rows[0]!;
-      samples.push({ head: Number(row.head), relay: Number(row.relay), proj: Number(row.proj) });
+      // The relay's gauge, not its checkpoint row: that is written at most every 200 ms.
+      const metrics = ONLY_COMMANDS ? '' : await (await fetch(PROJECTORS_METRICS)).text();
+      const relay = Number(/^relay_position(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? 0);
+      samples.push({ head: Number(row.head), relay, proj: Number(row.proj) });
       await new Promise((res) => setTimeout(res, 100));
     }
   })();
 
   const counters = async () => {
-    const m = ONLY_COMMANDS ? '' : await (await fetch('http://127.0.0.1:18093/metrics')).text();
+    const m = ONLY_COMMANDS ? '' : await (await fetch(PROJECTORS_METRICS)).text();
     const batches = Number(/^projection_batch_seconds_count\{[^}]*\} (\d+)/m.exec(m)?.[1] ?? 0);
     const x = await monitor.query<{ xacts: string }>(
       'select xact_commit::text xacts from pg_stat_database where datname = current_database()',

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { nodeCommand, REPO_ROOT } from '../services.js';
+import { nodeCommand, REPO_ROOT, SERVICES, type ServiceSpec } from '../services.js';
 
 export interface Service {
   readonly name: string;
@@ -13,21 +13,21 @@ export interface Service {
 }
 
 /**
- * Starts `<workspace>`'s bundle as its own process, as `npm start` does, and waits for /ready.
- * Build the bundles first (buildBundles).
+ * Starts a service's bundle as its own process, as `npm start` does, on the port `env` gives
+ * it, and waits for /ready. Build the bundles first (buildBundles).
  */
 export async function startService(
-  name: string,
-  workspace: string,
-  port: number,
+  name: ServiceSpec['name'],
   env: Record<string, string>,
 ): Promise<Service> {
+  const spec = SERVICES.find((s) => s.name === name)!;
+  const port = Number(env[spec.portVariable]);
   const child = spawn(
     process.execPath,
     [
       // e.g. BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile a service under load
       ...(process.env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
-      ...nodeCommand(path.join(REPO_ROOT, workspace, 'dist/main.mjs')).slice(1),
+      ...nodeCommand(path.join(REPO_ROOT, spec.bundle)).slice(1),
     ],
     {
       cwd: REPO_ROOT,

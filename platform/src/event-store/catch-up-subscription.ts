@@ -43,10 +43,9 @@ export function startCatchUp(
   const coalesceMs = options.coalesceMs ?? 0;
   const run = async () => {
     let after = options.from;
-    let readAt = 0;
     while (!stop.signal.aborted) {
       const seen = source.signal.version;
-      readAt = performance.now();
+      const readAt = performance.now();
       const page = await source.readPage(after, options.filter, batchSize);
       if (stop.signal.aborted) return;
       if (page.lastPosition > after) {
