@@ -68,6 +68,28 @@ t.test('per tenant: users of one tenant share its limit', async (t) => {
   t.equal((await open(app, stranger.accessToken)).statusCode, 201, 'other tenants are not');
 });
 
+t.test('instances share the limits through Redis', async (t) => {
+  const { app, restart, signup } = await startCommandService(t, {
+    redis: true,
+    config: { RATE_LIMIT_PER_USER_PER_MINUTE: 3, RATE_LIMIT_PER_TENANT_PER_MINUTE: 100 },
+  });
+  const second = await restart();
+  const owner = await signup();
+  t.equal((await open(app, owner.accessToken)).statusCode, 201);
+  t.equal((await open(app, owner.accessToken)).statusCode, 201);
+  // The first instance sends its counts at most 100 ms later; the second then knows them.
+  await new Promise((r) => setTimeout(r, 300));
+  const third = await open(second, owner.accessToken);
+  t.equal(third.statusCode, 201);
+  t.equal(third.headers['ratelimit-remaining'], '0', 'the second instance counts the first’s two');
+  t.equal((await open(second, owner.accessToken)).statusCode, 429);
+  // The first instance learns of the second's counts with its own next sync: until then it
+  // decides on what it knew (the documented bound: one sync interval of its own traffic).
+  await open(app, owner.accessToken);
+  await new Promise((r) => setTimeout(r, 300));
+  t.equal((await open(app, owner.accessToken)).statusCode, 429, 'then the first the second’s');
+});
+
 t.test('signup and login are limited per address', async (t) => {
   const { app, signup } = await startCommandService(t, {
     options: { authPerIpPerMinute: 3 },

@@ -1,6 +1,7 @@
 // Ad-hoc probe (not part of npm run bench): command throughput with CPU split per process.
 
 import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
+import pg from 'pg';
 import { buildBundles } from '../bundle.js';
 import { cpuPercent, cpuSnapshot } from './cpu.js';
 import { depositLoad, httpPool, seedTenant } from './http-load.js';
@@ -16,17 +17,32 @@ try {
   const tenant = await seedTenant(pool, 200);
   await depositLoad(pool, tenant, 2000, 64);
   const processes = { service: svc.child.pid! };
+  const monitor = new pg.Client({ connectionString: db.url });
+  await monitor.connect();
+  const commits = async () =>
+    Number(
+      (
+        await monitor.query<{ n: string }>(
+          'select xact_commit::text n from pg_stat_database where datname = current_database()',
+        )
+      ).rows[0]!.n,
+    );
+  const x0 = await commits();
   const c0 = cpuSnapshot(processes);
   const t0 = performance.now();
   const r = await depositLoad(pool, tenant, Number(process.env['N'] ?? 10000), 64);
   const secs = (performance.now() - t0) / 1000;
   const cpu = cpuPercent(c0, cpuSnapshot(processes), secs);
+  const x1 = await commits();
+  await monitor.end();
   console.log(
     JSON.stringify({
       perSecond: Math.round(r.perSecond),
       p50: r.p50,
       p99: r.p99,
       errors: r.errors,
+      pgCommitsPerCommand:
+        Math.round(((x1 - x0) / Number(process.env['N'] ?? 10000)) * 1000) / 1000,
       serviceCpuPct: cpu['service'],
       pgCpuPct: cpu['postgres'],
       clientCpuMsPerReq: r.clientCpuMsPerRequest,

@@ -3,25 +3,39 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { problem } from './errors.js';
+import { SharedCounters, sharedCountersStore } from './shared-counters.js';
 
 export interface RateLimitPluginOptions {
   /** Counters live here when given (shared by every instance of every service), else in memory. */
   readonly redis?: Redis;
   /** Prefix of the Redis keys; tests pass a unique one. */
   readonly nameSpace?: string;
+  /** How often the counts are shared through Redis (SharedCounters); default 100 ms. */
+  readonly syncEveryMs?: number;
 }
 
 /**
  * Registers @fastify/rate-limit with no global limit: routes pick theirs with the hooks below.
- * When Redis fails, requests pass (skipOnError): a limiter outage must not take the API down.
+ * With Redis the counts are shared by every instance without a round trip per request
+ * (SharedCounters); a Redis outage leaves each instance limiting on its own counts.
  */
 export const rateLimitPlugin = fp(
   async (app: FastifyInstance, options: RateLimitPluginOptions) => {
+    const { redis } = options;
+    if (!redis) {
+      await app.register(fastifyRateLimit, { global: false });
+      return;
+    }
+    const counters = new SharedCounters({
+      redis,
+      prefix: options.nameSpace ?? 'techflow-rl:',
+      ...(options.syncEveryMs === undefined ? {} : { syncEveryMs: options.syncEveryMs }),
+    });
+    app.addHook('onClose', () => counters.close().catch(() => undefined));
     await app.register(fastifyRateLimit, {
       global: false,
       skipOnError: true,
-      ...(options.redis ? { redis: options.redis } : {}),
-      nameSpace: options.nameSpace ?? 'techflow-rl:',
+      store: sharedCountersStore(counters),
     });
   },
   { name: 'techflow-rate-limit', fastify: '5.x' },
