@@ -90,7 +90,7 @@ export async function buildApp(
     nameSpace: options.rateLimitNameSpace ?? 'techflow-rl:',
   });
   await app.register(readStore, {
-    db: createKysely<TenantReadModels & ProjectionsSchema>(pool),
+    db: createKysely<TenantReadModels & ProjectionsSchema>(pool, { prepare: true }),
     checkpoints,
   });
 
