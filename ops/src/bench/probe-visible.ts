@@ -107,6 +107,14 @@ try {
       const metrics = ONLY_COMMANDS ? '' : await (await fetch(PROJECTORS_METRICS)).text();
       const relay = Number(/^relay_position(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? 0);
       samples.push({ head: Number(row.head), relay, proj: Number(row.proj) });
+      // TIMELINE=1: ms, relay lag and projection lag (events) every 100 ms.
+      if (process.env['TIMELINE']) {
+        console.log(
+          Math.round(performance.now()),
+          Number(row.head) - relay,
+          Number(row.head) - Number(row.proj),
+        );
+      }
       await new Promise((res) => setTimeout(res, 100));
     }
   })();

@@ -23,12 +23,17 @@ interface ParsedStatements {
 
 const statementsOf = new WeakMap<pg.PoolClient, Statements>();
 
-const forget = (client: pg.PoolClient, name: string) => {
+/**
+ * Deallocates the statements on this connection in one round trip, queued before whatever
+ * runs next on it (failing is harmless: the names are never used again).
+ */
+const forget = (client: pg.PoolClient, names: readonly string[]) => {
   const connection = (client as unknown as ParsedStatements).connection;
-  delete connection?.parsedStatements?.[name];
-  delete connection?.submittedNamedStatements?.[name];
-  // Queued on this connection before whatever runs next on it; failing is harmless.
-  client.query(`deallocate "${name}"`).catch(() => undefined);
+  for (const name of names) {
+    delete connection?.parsedStatements?.[name];
+    delete connection?.submittedNamedStatements?.[name];
+  }
+  client.query(names.map((name) => `deallocate "${name}"`).join('; ')).catch(() => undefined);
 };
 
 const nameFor = (client: pg.PoolClient, text: string, max: number): string => {
@@ -44,9 +49,15 @@ const nameFor = (client: pg.PoolClient, text: string, max: number): string => {
     return known;
   }
   if (statements.names.size >= max) {
-    const [oldestText, oldest] = statements.names.entries().next().value as [string, string];
-    statements.names.delete(oldestText);
-    forget(client, oldest);
+    // The least recently used quarter at once: one extra round trip per max/4 new statements
+    // when more distinct statements are in use than are kept (many tenants' schemas).
+    const evicted: string[] = [];
+    for (const [oldText, oldName] of statements.names) {
+      if (evicted.length >= Math.max(1, Math.floor(max / 4))) break;
+      statements.names.delete(oldText);
+      evicted.push(oldName);
+    }
+    forget(client, evicted);
   }
   const name = `tf_${++statements.next}`;
   statements.names.set(text, name);
@@ -58,7 +69,7 @@ const drop = (client: pg.PoolClient, text: string) => {
   const name = statements?.names.get(text);
   if (!statements || !name) return;
   statements.names.delete(text);
-  forget(client, name);
+  forget(client, [name]);
 };
 
 const isChangedResultType = (e: unknown): boolean =>
