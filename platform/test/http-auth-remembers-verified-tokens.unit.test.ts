@@ -1,0 +1,55 @@
+import { generateKeyPairSync } from 'node:crypto';
+import Fastify from 'fastify';
+import t from 'tap';
+import { authPlugin } from '../src/http/auth.js';
+
+const pem = () => {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  return {
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
+};
+
+const appWith = async (accessTokenTtlSeconds: number) => {
+  const app = Fastify();
+  await app.register(authPlugin, { keys: { kid: 'k1', ...pem() }, accessTokenTtlSeconds });
+  app.get('/me', { onRequest: app.authenticate }, async (request) => request.principal);
+  app.setErrorHandler((error: { statusCode?: number; message: string }, _req, reply) =>
+    reply.code(error.statusCode ?? 500).send({ detail: error.message }),
+  );
+  await app.ready();
+  return app;
+};
+
+const subject = { tenantId: 't1', userId: 'u1', role: 'owner' as const };
+
+t.test('a verified token answers again from memory, and only until it expires', async (t) => {
+  const app = await appWith(1);
+  t.teardown(() => app.close());
+  const token = app.signAccessToken(subject);
+  const me = () => app.inject({ url: '/me', headers: { authorization: `Bearer ${token}` } });
+  for (let i = 0; i < 3; i++) {
+    const res = await me();
+    t.equal(res.statusCode, 200);
+    t.same(res.json(), { ...subject, actor: 'user:u1' });
+  }
+  // exp has a one-second resolution: past it for certain.
+  await new Promise((r) => setTimeout(r, 2100));
+  const expired = await me();
+  t.equal(expired.statusCode, 401, 'a remembered token is refused once expired');
+  t.match(expired.json().detail, /expired/);
+});
+
+t.test('a token is remembered only once verified', async (t) => {
+  const app = await appWith(900);
+  const other = await appWith(900);
+  t.teardown(() => Promise.all([app.close(), other.close()]));
+  const forged = other.signAccessToken(subject);
+  for (let i = 0; i < 2; i++) {
+    const res = await app.inject({ url: '/me', headers: { authorization: `Bearer ${forged}` } });
+    t.equal(res.statusCode, 401, 'another key’s token is refused every time');
+  }
+  const res = await app.inject({ url: '/me', headers: { authorization: 'Basic dTpw' } });
+  t.equal(res.statusCode, 401);
+});
