@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import t from 'tap';
 import { canonicalJson, chainHash, contentHash } from '../src/event-store/hash-chain.js';
 import type { NewEvent } from '../src/event-store/port.js';
@@ -9,6 +10,40 @@ t.test('canonicalJson sorts keys at every depth and drops whitespace', async (t)
     '{"a":{"c":-0.5,"d":[true,null,{"y":"é","z":"x"}]},"b":1}',
   );
   t.equal(canonicalJson({ b: 1, a: 2 }), canonicalJson({ a: 2, b: 1 }), 'key order is irrelevant');
+});
+
+/** The first version, kept as the oracle: stored hashes were computed with its text. */
+const firstCanonicalJson = (value: unknown): string => {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(firstCanonicalJson).join(',')}]`;
+  const entries = Object.entries(value)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${firstCanonicalJson(v)}`).join(',')}}`;
+};
+
+t.test('canonicalJson writes exactly the text its first version wrote', async (t) => {
+  const anything = fc.anything({
+    withBigInt: false,
+    withBoxedValues: false,
+    withDate: true,
+    withMap: false,
+    withSet: false,
+    withNullPrototype: true,
+    withObjectString: true,
+    withSparseArray: true,
+    withTypedArray: false,
+    withUnicodeString: true,
+  });
+  fc.assert(
+    fc.property(
+      fc.oneof(fc.jsonValue(), anything),
+      (value) => canonicalJson(value) === firstCanonicalJson(value),
+    ),
+    { numRuns: 2000 },
+  );
+  t.pass('2,000 values, jsonValue and anything');
+  t.equal(canonicalJson({ a: undefined, b: [undefined, 1] }), '{"b":[null,1]}');
 });
 
 t.test('contentHash covers the event, its stream and its metadata, nothing else', async (t) => {
