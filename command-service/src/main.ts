@@ -7,7 +7,11 @@ import {
   loadConfig,
 } from '@techflow/platform';
 import { closeOnSignals } from '@techflow/platform/http';
-import { migrateIdentity } from '@techflow/platform/identity';
+import {
+  createIdentityDb,
+  expireSealedResponses,
+  migrateIdentity,
+} from '@techflow/platform/identity';
 import { buildApp } from './app.js';
 
 // The only place that reads the environment, opens connections and listens.
@@ -30,9 +34,11 @@ app.addHook('onClose', async () => {
   await pool.end();
 });
 // Forget old Idempotency-Key answers hourly; the timer never keeps the process alive.
+const identity = createIdentityDb(pool);
 const expireKeys = setInterval(() => {
-  expireIdempotencyKeys(pool, config.IDEMPOTENCY_RETENTION_HOURS).catch((err: unknown) =>
-    app.log.warn({ err }, 'expiring idempotency keys failed'),
+  const hours = config.IDEMPOTENCY_RETENTION_HOURS;
+  Promise.all([expireIdempotencyKeys(pool, hours), expireSealedResponses(identity, hours)]).catch(
+    (err: unknown) => app.log.warn({ err }, 'expiring idempotency keys failed'),
   );
 }, 3_600_000);
 expireKeys.unref();

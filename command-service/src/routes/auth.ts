@@ -23,6 +23,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandHandler } from '../handle-command.js';
 import { correlationIdOf } from '../request-context.js';
 import { Position, ProblemRef, Uuid } from '../schemas.js';
+import { sealedIdempotency } from '../sealed-idempotency.js';
 
 export interface AuthRoutesOptions {
   readonly organizations: CommandHandler<OrganizationCommand, OrganizationEvent, OrganizationState>;
@@ -103,6 +104,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   };
 
   app.addHook('onRequest', options.limit);
+  sealedIdempotency(app, identity);
 
   app.post(
     '/v1/signup',

@@ -19,6 +19,10 @@ export const PROBLEMS = {
     status: 409,
     title: 'This Idempotency-Key was used with another request',
   },
+  idempotency_key_in_use: {
+    status: 409,
+    title: 'The first request with this Idempotency-Key is still being processed',
+  },
   account_already_exists: { status: 409, title: 'An account with this id already exists' },
   account_already_frozen: { status: 409, title: 'The account is already frozen' },
   organization_already_exists: { status: 409, title: 'The organization already exists' },

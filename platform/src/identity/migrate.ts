@@ -2,11 +2,13 @@ import { type Migration, Migrator, sql } from 'kysely';
 import type pg from 'pg';
 import { createKysely } from '../db/kysely.js';
 import * as initial from './migrations/20250101T000000-identity-initial.js';
+import * as sealedResponses from './migrations/20261128T000000-sealed-responses.js';
 import { IDENTITY_SCHEMA } from './tables.js';
 
 /** Sorted by name: the timestamp prefix is the order. */
 const MIGRATIONS: Record<string, Migration> = {
   '20250101T000000-identity-initial': initial,
+  '20261128T000000-sealed-responses': sealedResponses,
 };
 
 const isDuplicate = (e: unknown): boolean => {

@@ -38,10 +38,20 @@ export interface RefreshTokensTable {
   revoked_at: Timestamp | null;
 }
 
+export interface SealedResponsesTable {
+  /** sha256 (hex) of scope and Idempotency-Key. */
+  lookup: string;
+  /** iv | GCM tag | ciphertext of the answer; null while the request is in progress. */
+  sealed: Buffer | null;
+  claimed_at: Generated<Date>;
+  completed_at: Timestamp | null;
+}
+
 export interface IdentityTables {
   signing_keys: SigningKeysTable;
   credentials: CredentialsTable;
   refresh_tokens: RefreshTokensTable;
+  sealed_responses: SealedResponsesTable;
 }
 
 export type IdentityDb = Kysely<IdentityTables>;
