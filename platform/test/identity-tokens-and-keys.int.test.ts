@@ -36,7 +36,14 @@ t.test('migrations run twice (and concurrently) without harm', async (t) => {
   );
   t.same(
     tables.rows.map((r: { table_name: string }) => r.table_name),
-    ['credentials', 'kysely_migration', 'kysely_migration_lock', 'refresh_tokens', 'signing_keys'],
+    [
+      'credentials',
+      'kysely_migration',
+      'kysely_migration_lock',
+      'refresh_tokens',
+      'sealed_responses',
+      'signing_keys',
+    ],
   );
 });
 
