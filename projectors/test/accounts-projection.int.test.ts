@@ -217,7 +217,7 @@ t.test('a deposit to an account it never saw opened fails the batch', async (t) 
         pdb.db
           .transaction()
           .execute((trx) => accountsProjection.apply(trx, [log.deposit(tenant, randomUUID(), 5n)])),
-        { name: 'AccountNotProjected' },
+        { name: 'AccountNotProjected', message: /1 of 1 accounts not found/ },
       );
       const got = await readTenant(pdb.db, tenant);
       t.equal(got.entries.length, 0, 'nothing of the failed batch stayed');

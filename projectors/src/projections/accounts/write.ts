@@ -148,10 +148,13 @@ function tenantsStatement(slice: TenantBatch, also: readonly Cte[]): RawBuilder<
   );
   const expected = slice.reduce((n, t) => n + t.writes.changed.size, 0);
   const found = counted.length === 0 ? sql`0` : sql.join(counted, sql` + `);
+  // The count is a parameter, not text: the statement's text must repeat for its prepared
+  // plan to be reused (platform/src/db/prepared-pool.ts).
+  const want = sql`${expected}::bigint`;
   return sql`
     with ${sql.join(ctes)}
-    select projections.fail_unless((${found}) = ${expected},
-      (${expected} - (${found}))::text || ' of ${sql.raw(String(expected))} accounts not found')`;
+    select projections.fail_unless((${found}) = ${want},
+      (${want} - (${found}))::text || ' of ' || ${want}::text || ' accounts not found')`;
 }
 
 /** Rethrows the statement's failed check as what it means. */
