@@ -17,6 +17,8 @@ export interface ServiceSpec {
   readonly portVariable: PortVariable;
   /** The port docker-compose gives it (the config default, so both agree). */
   readonly composePort: number;
+  /** V8's old-generation limit for it, MiB (see nodeCommand). */
+  readonly heapMiB: number;
 }
 
 /**
@@ -30,6 +32,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     bundle: 'command-service/dist/main.mjs',
     portVariable: 'COMMAND_PORT',
     composePort: 8081,
+    heapMiB: 512,
   },
   {
     name: 'query-service',
@@ -37,6 +40,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     bundle: 'query-service/dist/main.mjs',
     portVariable: 'QUERY_PORT',
     composePort: 8082,
+    heapMiB: 512,
   },
   {
     name: 'projectors',
@@ -44,6 +48,9 @@ export const SERVICES: readonly ServiceSpec[] = [
     bundle: 'projectors/dist/main.mjs',
     portVariable: 'PROJECTORS_PORT',
     composePort: 8083,
+    // Catch-up holds a 20,000-event batch at a time: with 512 its peak RSS reached 190-204
+    // MiB, with 256 175-183 MiB at the same speed (docs/PERFORMANCE.md).
+    heapMiB: 256,
   },
 ];
 
@@ -71,15 +78,16 @@ export const CHILD_GUARD = {
  * (docs/PERFORMANCE.md): V8 sizes its old generation's growth from the heap limit, which by
  * default is a share of the machine's memory (~4 GiB here), so a service whose live heap is
  * ~50 MiB let it grow to ~90 MiB of mostly garbage; a 512 MiB limit (ten times the live heap)
- * keeps the command service's peak RSS under load near 125 MiB instead of ~200. A 4 MiB
- * semi-space (default 16) does the same for the young generation.
+ * keeps the command service's peak RSS under load near 125 MiB instead of ~200 (each service
+ * passes its own: ServiceSpec.heapMiB). A 4 MiB semi-space (default 16) does the same for the
+ * young generation.
  */
-export function nodeCommand(bundle: string): string[] {
+export function nodeCommand(bundle: string, heapMiB = 512): string[] {
   return [
     'node',
     '--enable-source-maps',
     '--max-semi-space-size=4',
-    '--max-old-space-size=512',
+    `--max-old-space-size=${heapMiB}`,
     bundle,
   ];
 }

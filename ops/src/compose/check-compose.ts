@@ -98,18 +98,22 @@ export function composeWiringProblems(doc: unknown, root = REPO_ROOT): string[] 
   const services = isObject(doc) && isObject(doc['services']) ? doc['services'] : {};
   const problems: string[] = [];
   const expected = [
-    ...SERVICES.map((s) => ({ name: s.name, entry: s.bundle, port: s.composePort })),
-    { name: GATEWAY.name, entry: GATEWAY.bundle, port: GATEWAY.composePort },
+    ...SERVICES.map((s) => ({
+      name: s.name,
+      command: nodeCommand(s.bundle, s.heapMiB),
+      port: s.composePort,
+    })),
+    { name: GATEWAY.name, command: nodeCommand(GATEWAY.bundle), port: GATEWAY.composePort },
   ];
   problems.push(...environmentProblems(services));
-  for (const { name, entry, port } of expected) {
+  for (const { name, command, port } of expected) {
     const service = services[name];
     if (!isObject(service)) {
       problems.push(`service ${name} (ops/src/services.ts) is missing from the compose file`);
       continue;
     }
-    if (JSON.stringify(service['command']) !== JSON.stringify(nodeCommand(entry)))
-      problems.push(`${name}: command is not ${JSON.stringify(nodeCommand(entry))}`);
+    if (JSON.stringify(service['command']) !== JSON.stringify(command))
+      problems.push(`${name}: command is not ${JSON.stringify(command)}`);
     const health = isObject(service['healthcheck']) ? argvOf(service['healthcheck']['test']) : [];
     if (!health?.some((a) => a.includes(`:${port}/ready`)))
       problems.push(`${name}: healthcheck does not probe /ready on port ${port}`);
