@@ -11,6 +11,7 @@ import type {
 import { ExpectedRevisionConflict } from '@techflow/platform';
 import {
   HttpProblem,
+  idempotencyKeyReused,
   idempotencyRecord,
   type PendingIdempotency,
   problem,
@@ -110,12 +111,7 @@ export function createCommandHandler<C, E extends DomainEvent, S>(
     outcome: Extract<MultiAppendOutcome, { kind: 'replayed' }>,
   ): CommandResult => {
     const { record } = outcome;
-    if (record.requestHash !== pending.requestHash) {
-      throw problem(
-        'idempotency_key_reused',
-        'This Idempotency-Key was first used with another method, path or body',
-      );
-    }
+    if (record.requestHash !== pending.requestHash) throw idempotencyKeyReused();
     // Successful answers are stored without position (unknown before the commit): the store
     // keeps the position of what that commit wrote.
     const withPosition =

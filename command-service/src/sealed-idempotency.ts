@@ -1,4 +1,9 @@
-import { idempotencyKeyOf, problem, REPLAYED_HEADER } from '@techflow/platform/http';
+import {
+  idempotencyKeyOf,
+  idempotencyKeyReused,
+  problem,
+  REPLAYED_HEADER,
+} from '@techflow/platform/http';
 import {
   abandonSealedResponse,
   claimSealedResponse,
@@ -41,12 +46,7 @@ export function sealedIdempotency(app: FastifyInstance, identity: IdentityDb): v
       request[PENDING] = sealed;
       return;
     }
-    if (claim.kind === 'mismatch') {
-      throw problem(
-        'idempotency_key_reused',
-        'This Idempotency-Key was first used with another method, path or body',
-      );
-    }
+    if (claim.kind === 'mismatch') throw idempotencyKeyReused();
     if (claim.kind === 'in_progress') {
       throw problem('idempotency_key_in_use', 'Retry once the first request has been answered');
     }

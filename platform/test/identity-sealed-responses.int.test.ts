@@ -69,4 +69,7 @@ t.test('answers are forgotten after the retention, never before 24 h', async (t)
   await pool.query(`update identity.sealed_responses set claimed_at = now() - interval '49 hours'`);
   t.equal(await expireSealedResponses(db, 48), 1);
   t.match(await claimSealedResponse(db, request), { kind: 'claimed' });
+  for (const key of ['k-2', 'k-3']) await claimSealedResponse(db, { ...request, key });
+  await pool.query(`update identity.sealed_responses set claimed_at = now() - interval '49 hours'`);
+  t.equal(await expireSealedResponses(db, 48, 1), 3, 'in slices of one, all of them');
 });

@@ -62,6 +62,13 @@ export const idempotencyRecord = (
   body: JsonObject,
 ): IdempotencyRecord => ({ ...pending, status, body });
 
+/** 409 `idempotency_key_reused`: the key was first used with another request. */
+export const idempotencyKeyReused = () =>
+  problem(
+    'idempotency_key_reused',
+    'This Idempotency-Key was first used with another method, path or body',
+  );
+
 /**
  * Answers with a remembered response, or 409 when the key came with another request.
  * Problem bodies (remembered 4xx answers) keep their problem+json content type.
@@ -72,12 +79,7 @@ export const replayRecord = (
   stored: IdempotencyRecord,
   body: JsonObject = stored.body,
 ): FastifyReply => {
-  if (stored.requestHash !== pending.requestHash) {
-    throw problem(
-      'idempotency_key_reused',
-      'This Idempotency-Key was first used with another method, path or body',
-    );
-  }
+  if (stored.requestHash !== pending.requestHash) throw idempotencyKeyReused();
   reply.header(REPLAYED_HEADER, 'true');
   if (stored.status >= 400) reply.type(PROBLEM_CONTENT_TYPE);
   return reply.code(stored.status).send(body);

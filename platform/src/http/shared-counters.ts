@@ -117,8 +117,7 @@ export class SharedCounters {
     w.pending += 1;
     this.#dirty.add(key);
     this.#schedule();
-    const current = w;
-    return w.joining ? w.joining.then(() => this.#estimate(current)) : this.#estimate(w);
+    return w.joining ? w.joining.then(() => this.#estimate(w)) : this.#estimate(w);
   }
 
   #estimate(w: Window): Count {

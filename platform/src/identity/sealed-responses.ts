@@ -30,7 +30,7 @@ export interface SealedRequest {
 
 export type Claim =
   /** The key is new (or its first attempt was abandoned): run the request, then complete. */
-  | { readonly kind: 'claimed'; readonly lookup: string }
+  | { readonly kind: 'claimed' }
   | { readonly kind: 'replay'; readonly answer: SealedAnswer }
   /** The key was first used with another body. */
   | { readonly kind: 'mismatch' }
@@ -92,7 +92,7 @@ export async function claimSealedResponse(
      where sealed_responses.completed_at is null
        and sealed_responses.claimed_at < now() - make_interval(secs => ${seconds})
     returning lookup`.execute(db);
-  if (claimed.rows.length > 0) return { kind: 'claimed', lookup };
+  if (claimed.rows.length > 0) return { kind: 'claimed' };
   const row = await db
     .selectFrom('sealed_responses')
     .select(['sealed', 'completed_at'])
@@ -125,15 +125,31 @@ export async function abandonSealedResponse(db: IdentityDb, request: SealedReque
     .execute();
 }
 
-/** Forgets answers claimed more than `olderThanHours` ago (at least 24, as the API promises). */
+/**
+ * Forgets answers claimed more than `olderThanHours` ago (at least 24, as the API promises), in
+ * slices as es.idempotency_keys are (expireIdempotencyKeys): a large backlog never holds
+ * locks for long. Returns how many were removed.
+ */
 export async function expireSealedResponses(
   db: IdentityDb,
   olderThanHours: number,
+  slice = 5_000,
 ): Promise<number> {
   if (!(olderThanHours >= 24)) throw new RangeError('idempotency keys must live at least 24 h');
-  const r = await db
-    .deleteFrom('sealed_responses')
-    .where('claimed_at', '<', sql<Date>`now() - make_interval(hours => ${olderThanHours})`)
-    .executeTakeFirst();
-  return Number(r.numDeletedRows);
+  let removed = 0;
+  for (;;) {
+    const r = await db
+      .deleteFrom('sealed_responses')
+      .where('lookup', 'in', (eb) =>
+        eb
+          .selectFrom('sealed_responses')
+          .select('lookup')
+          .where('claimed_at', '<', sql<Date>`now() - make_interval(hours => ${olderThanHours})`)
+          .limit(slice),
+      )
+      .executeTakeFirst();
+    const n = Number(r.numDeletedRows);
+    removed += n;
+    if (n < slice) return removed;
+  }
 }
