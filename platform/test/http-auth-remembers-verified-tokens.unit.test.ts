@@ -25,7 +25,9 @@ const appWith = async (accessTokenTtlSeconds: number) => {
 const subject = { tenantId: 't1', userId: 'u1', role: 'owner' as const };
 
 t.test('a verified token answers again from memory, and only until it expires', async (t) => {
-  const app = await appWith(1);
+  // exp counts whole seconds from a truncated iat: a 3 s token lives between 2 and 3 s, long
+  // enough for the first requests on a loaded machine.
+  const app = await appWith(3);
   t.teardown(() => app.close());
   const token = app.signAccessToken(subject);
   const me = () => app.inject({ url: '/me', headers: { authorization: `Bearer ${token}` } });
@@ -34,8 +36,10 @@ t.test('a verified token answers again from memory, and only until it expires', 
     t.equal(res.statusCode, 200);
     t.same(res.json(), { ...subject, actor: 'user:u1' });
   }
-  // exp has a one-second resolution: past it for certain.
-  await new Promise((r) => setTimeout(r, 2100));
+  const { exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
+    exp: number;
+  };
+  await new Promise((r) => setTimeout(r, Math.max(0, exp * 1000 - Date.now()) + 100));
   const expired = await me();
   t.equal(expired.statusCode, 401, 'a remembered token is refused once expired');
   t.match(expired.json().detail, /expired/);

@@ -79,13 +79,13 @@ t.test('two instances together admit at most one sync interval beyond the limit'
 
 t.test('a window that ends starts the count again', async (t) => {
   const { redis, prefix, a } = setUp(t);
-  await a.increment('ip:1', 150);
-  await a.increment('ip:1', 150);
+  await a.increment('ip:1', 1000);
+  await a.increment('ip:1', 1000);
   await a.sync();
   t.equal(await redis.get(`${prefix}ip:1`), '2');
-  await new Promise((r) => setTimeout(r, 250));
+  await new Promise((r) => setTimeout(r, 1100));
   t.equal(a.read('ip:1').current, 0);
-  t.equal((await a.increment('ip:1', 150)).current, 1);
+  t.equal((await a.increment('ip:1', 1000)).current, 1);
   t.equal(await redis.get(`${prefix}ip:1`), '1', 'Redis started a new window too');
 });
 

@@ -1,6 +1,7 @@
-import { type Migration, Migrator, sql } from 'kysely';
+import { type Migration, sql } from 'kysely';
 import type pg from 'pg';
 import { createKysely } from '../db/kysely.js';
+import { migrateSchema } from '../db/migrate-schema.js';
 import * as initial from './migrations/20250101T000000-identity-initial.js';
 import * as sealedResponses from './migrations/20261128T000000-sealed-responses.js';
 import { IDENTITY_SCHEMA } from './tables.js';
@@ -25,14 +26,5 @@ export async function migrateIdentity(pool: pg.Pool): Promise<void> {
   await sql`create schema if not exists ${sql.id(IDENTITY_SCHEMA)}`.execute(db).catch((e) => {
     if (!isDuplicate(e)) throw e;
   });
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => MIGRATIONS },
-    migrationTableSchema: IDENTITY_SCHEMA,
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`identity migration ${failed} failed`, { cause: error });
-  }
+  await migrateSchema(db, IDENTITY_SCHEMA, MIGRATIONS);
 }

@@ -1,4 +1,5 @@
-import { type Kysely, Migrator } from 'kysely';
+import { migrateSchema } from '@techflow/platform';
+import type { Kysely } from 'kysely';
 import * as relay20251128 from './migrations/20251128T120000-relay-checkpoints.js';
 
 /** relay.checkpoints: the last position each relay has published and seen acknowledged. */
@@ -6,16 +7,10 @@ export interface RelaySchema {
   'relay.checkpoints': { name: string; position: string | bigint };
 }
 
-export async function migrateRelay<DB>(db: Kysely<DB>): Promise<void> {
-  const migrator = new Migrator({
-    db,
-    migrationTableSchema: 'relay',
-    provider: {
-      getMigrations: async () => ({ '20251128T120000-relay-checkpoints': relay20251128 }),
-    },
+export function migrateRelay<DB>(db: Kysely<DB>): Promise<void> {
+  return migrateSchema(db, 'relay', {
+    '20251128T120000-relay-checkpoints': relay20251128,
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error !== undefined) throw new Error('migrating schema relay failed', { cause: error });
 }
 
 export async function loadRelayCheckpoint(db: Kysely<RelaySchema>, name: string): Promise<bigint> {

@@ -1,6 +1,7 @@
-import { type Migration, Migrator } from 'kysely';
+import type { Migration } from 'kysely';
 import type pg from 'pg';
 import { createKysely } from '../../db/kysely.js';
+import { migrateSchema } from '../../db/migrate-schema.js';
 import * as tables from './migrations/20250101000000_event-store-tables.js';
 import * as chainLink from './migrations/20250101000100_chain-link-function.js';
 import * as appendBatch from './migrations/20250101000200_append-batch-function.js';
@@ -20,14 +21,5 @@ export async function migrateEventStore(pool: pg.Pool): Promise<void> {
   // Not destroyed afterwards: that would end the caller's pool.
   const db = createKysely<unknown>(pool);
   await db.schema.createSchema('es').ifNotExists().execute();
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => migrations },
-    migrationTableSchema: 'es',
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`event store migration ${failed} failed`, { cause: error });
-  }
+  await migrateSchema(db, 'es', migrations);
 }
