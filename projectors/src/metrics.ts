@@ -10,6 +10,7 @@ export interface ProjectorMetrics {
   readonly eventsApplied: Counter<'projection'>;
   readonly batchSeconds: Histogram<'projection'>;
   readonly deadLetters: Counter<'projection'>;
+  readonly pullRestarts: Counter<'projection'>;
 }
 
 export function createProjectorMetrics(registry: Registry): ProjectorMetrics {
@@ -58,6 +59,12 @@ export function createProjectorMetrics(registry: Registry): ProjectorMetrics {
     deadLetters: new Counter({
       name: 'projection_dead_letters_total',
       help: 'Events parked as poison',
+      labelNames: ['projection'] as const,
+      registers,
+    }),
+    pullRestarts: new Counter({
+      name: 'projection_pull_restarts_total',
+      help: 'JetStream fetches ended because nothing came while the event store was ahead',
       labelNames: ['projection'] as const,
       registers,
     }),

@@ -31,7 +31,7 @@ export interface RunnerOptions {
    * JetStream to redeliver what a killed predecessor held (ack wait) and heals a lost tail.
    */
   readonly catchUpFromStore?: boolean;
-  /** Default 500 ms. */
+  /** Default 250 ms. */
   readonly idleMs?: number;
   /**
    * Shortest interval between the starts of two batches that are not full; default 5 ms.
@@ -98,7 +98,7 @@ export function createProjectionRunner(
   const maxBatch = options.maxBatch ?? 1000;
   const maxAttempts = options.maxAttempts ?? 3;
   const storeCatchUp = options.catchUpFromStore ?? true;
-  const idleMs = options.idleMs ?? 500;
+  const idleMs = options.idleMs ?? 250;
   const coalesceMs = options.coalesceMs ?? 5;
   const catchUpBatch = Math.max(options.catchUpBatch ?? 20_000, maxBatch);
   const handles = new Set(projection.handles);
@@ -329,6 +329,7 @@ export function createProjectionRunner(
         if (queue.length === 0) {
           const idle = Date.now() - lastMessageAt >= idleMs;
           if (storeCatchUp && idle && head > position) {
+            restartPull();
             await fillFromStore();
             continue;
           }
@@ -363,6 +364,24 @@ export function createProjectionRunner(
   }
 
   /**
+   * Ends the outstanding fetch, so the pull loop asks again. Called when nothing has come for
+   * idleMs while the store is ahead: the server can drop a pull request without a word
+   * (seen here as `waiting 0` on the consumer while its pending grew), and nats.js notices
+   * only after two missed heartbeats, seconds later, during which every event reached the
+   * read model only through the idle store reads. A request that was not dead costs a new
+   * one; what the old one would still have carried is read from the store now, and its
+   * messages are acked by the next batch's ack (ack policy `all`).
+   */
+  function restartPull(): void {
+    const current = messages;
+    messages = null;
+    if (current) {
+      metrics?.pullRestarts.inc(labels);
+      current.close().catch(() => undefined);
+    }
+  }
+
+  /**
    * Pulls batches with fetch() while the queue has room: at most about two batches are ever
    * buffered (one queued, one arriving), so a backlog in JetStream is backpressure, not memory.
    */
@@ -389,6 +408,7 @@ export function createProjectionRunner(
           lastMessageAt = Date.now();
           poke();
         }
+        if (messages === batch) messages = null;
         attempt = 0;
       } catch (e) {
         if (!running) return;

@@ -3,6 +3,8 @@
 // RATE=500 SECONDS=10 node --import tsx ops/src/bench/probe-visible.ts
 
 import { readdirSync, readFileSync } from 'node:fs';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
 import pg from 'pg';
 import { buildBundles } from '../bundle.js';
@@ -24,6 +26,15 @@ await buildBundles();
 const db = await createTestDatabase('tf_probe');
 const nats = createTestNats();
 const env = serviceEnv(db.url, nats, 18091);
+if (process.env['LOG_SLOW_MS']) {
+  // Statements slower than LOG_SLOW_MS go to the server log, with their duration.
+  const admin = new pg.Client({ connectionString: db.url });
+  await admin.connect();
+  await admin.query(
+    `alter database ${admin.escapeIdentifier(db.name)} set log_min_duration_statement = ${Number(process.env['LOG_SLOW_MS'])}`,
+  );
+  await admin.end();
+}
 if (process.env['LOG_STATEMENTS']) {
   // Every statement of this database's sessions goes to the server log (counted afterwards).
   const admin = new pg.Client({ connectionString: db.url });
@@ -94,6 +105,15 @@ try {
     }
   }
 
+  // TIMELINE=1 also samples the projection's JetStream consumer: where delivery stands.
+  const natsConn =
+    process.env['TIMELINE'] && !ONLY_COMMANDS ? await connect({ servers: nats.url }) : null;
+  const jsm = natsConn ? await jetstreamManager(natsConn) : null;
+  const consumerState = async () => {
+    if (!jsm) return '';
+    const c = await jsm.consumers.info(nats.stream, 'proj_accounts');
+    return `delivered ${c.delivered.stream_seq} ackfloor ${c.ack_floor.stream_seq} ackpending ${c.num_ack_pending} waiting ${c.num_waiting} pending ${c.num_pending}`;
+  };
   const samples: { head: number; relay: number; proj: number }[] = [];
   let sampling = true;
   const sampler = (async () => {
@@ -113,6 +133,8 @@ try {
           Math.round(performance.now()),
           Number(row.head) - relay,
           Number(row.head) - Number(row.proj),
+          `batches ${/^projection_batch_seconds_count\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? 0}`,
+          await consumerState(),
         );
       }
       await new Promise((res) => setTimeout(res, 100));
@@ -158,6 +180,15 @@ try {
       Math.round(((byApp[b.app || '(none)'] ?? 0) + (used / elapsed) * 100) * 10) / 10;
   }
   console.log(JSON.stringify({ postgresCpuPctByApplication: byApp }));
+  if (process.env['TABLES']) {
+    // Where updates leave dead rows behind (HOT or not), and how large the hot tables grew.
+    const r = await monitor.query(
+      `select schemaname || '.' || relname as table, n_live_tup live, n_dead_tup dead,
+              n_tup_upd upd, n_tup_hot_upd hot, pg_relation_size(relid) bytes
+       from pg_stat_user_tables order by n_tup_upd desc limit 8`,
+    );
+    console.table(r.rows);
+  }
   sampling = false;
   await sampler;
   const lag = (k: 'relay' | 'proj') => samples.map((s) => s.head - s[k]).sort((a, b) => a - b);
@@ -209,6 +240,7 @@ try {
   }
   await commands.close();
   await queries.close();
+  await natsConn?.close();
 } finally {
   await monitor.end();
   for (const s of services.reverse()) await s.stop();

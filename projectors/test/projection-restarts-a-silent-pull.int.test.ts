@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import t from 'tap';
+import { durableName } from '../src/runner/consumer.js';
+import { appendLog } from './support/append.js';
+import { EventLog } from './support/events.js';
+import { createInfra, eventually, type Infra } from './support/infra.js';
+import { publishEvents } from './support/publish.js';
+import { expectTenant, readTenant } from './support/read-model.js';
+import { reaches, startRunner } from './support/runner.js';
+
+let infra: Infra;
+t.before(async () => {
+  infra = await createInfra();
+});
+t.teardown(() => infra.close());
+
+/**
+ * A fetch whose pull request the server dropped without a word: nothing ever arrives, and
+ * it ends only when closed (nats.js would end it after two missed heartbeats, seconds later).
+ */
+function silentFetch(): ConsumerMessages {
+  let end: () => void = () => undefined;
+  const ended = new Promise<void>((r) => {
+    end = r;
+  });
+  const silent = {
+    [Symbol.asyncIterator](): AsyncIterator<JsMsg> {
+      return {
+        next: async () => {
+          await ended;
+          return { done: true, value: undefined };
+        },
+      };
+    },
+    async close() {
+      end();
+    },
+  };
+  return silent as unknown as ConsumerMessages;
+}
+
+/** infra.js whose consumer's first fetch is silent; later fetches are real. */
+function withFirstFetchSilent(js: JetStreamClient) {
+  let fetches = 0;
+  const get = async (stream: string, name: string): Promise<Consumer> => {
+    const real = await js.consumers.get(stream, name);
+    return new Proxy(real, {
+      get(target, property) {
+        if (property === 'fetch') {
+          return (options: Parameters<Consumer['fetch']>[0]) =>
+            ++fetches === 1 ? Promise.resolve(silentFetch()) : target.fetch(options);
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  };
+  return {
+    js: { consumers: { get } } as unknown as JetStreamClient,
+    fetches: () => fetches,
+  };
+}
+
+t.test('a pull the server dropped is asked again once the store is ahead', async (t) => {
+  const tenant = randomUUID();
+  const { js, fetches } = withFirstFetchSilent(infra.js);
+  const runner = startRunner({ ...infra, js }, { idleMs: 100 });
+  await runner.start();
+
+  // The store has them and so does JetStream, but the only pull is silent: the idle read
+  // from the store applies them, and the silent pull is ended and asked again.
+  const first = new EventLog();
+  const a = randomUUID();
+  first.open(tenant, a);
+  first.deposit(tenant, a, 5n);
+  const firstEvents = await appendLog(infra.eventStore, first);
+  await publishEvents(infra.js, infra.nats.subjectPrefix, firstEvents);
+  await reaches(infra, firstEvents.at(-1)!.position);
+  await eventually('a second fetch', async () => fetches() >= 2, 10_000);
+
+  // Later events come through JetStream again, and every message is acknowledged.
+  const second = new EventLog();
+  const b = randomUUID();
+  second.open(tenant, b);
+  second.deposit(tenant, b, 7n);
+  const secondEvents = await appendLog(infra.eventStore, second);
+  await publishEvents(infra.js, infra.nats.subjectPrefix, secondEvents);
+  const published = firstEvents.length + secondEvents.length;
+  await eventually(
+    'every message delivered and acked',
+    async () => {
+      const info = await infra.jsm.consumers.info(infra.nats.stream, durableName('accounts'));
+      return info.ack_floor.stream_seq === published && info.num_pending === 0;
+    },
+    10_000,
+  );
+  await reaches(infra, secondEvents.at(-1)!.position);
+  await runner.stop();
+
+  t.ok(fetches() >= 2, `${fetches()} fetches`);
+  t.same(
+    (await readTenant(infra.db, tenant)).accounts,
+    expectTenant([...firstEvents, ...secondEvents], tenant).accounts,
+    'the read model is right',
+  );
+});
