@@ -394,9 +394,13 @@ export function createProjectionRunner(
         continue;
       }
       try {
+        // Longer than the 5 s first used: fewer requests ending while messages flow, where the
+        // silently dropped ones were seen (restartPull). Not much longer: a request ended by
+        // restartPull may stay on the server until then (this server drops it once its inbox
+        // has no interest, so nothing it would carry was lost in the probes).
         const batch = await consumer.fetch({
           max_messages: maxBatch,
-          expires: 5_000,
+          expires: 10_000,
         });
         messages = batch;
         if (!running) {

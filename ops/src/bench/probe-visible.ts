@@ -33,6 +33,15 @@ if (process.env['LOG_SLOW_MS']) {
   await admin.query(
     `alter database ${admin.escapeIdentifier(db.name)} set log_min_duration_statement = ${Number(process.env['LOG_SLOW_MS'])}`,
   );
+  // And their plans, as executed, with buffers (auto_explain, loaded by each new session).
+  for (const setting of [
+    "session_preload_libraries = 'auto_explain'",
+    `auto_explain.log_min_duration = ${Number(process.env['LOG_SLOW_MS'])}`,
+    'auto_explain.log_analyze = on',
+    'auto_explain.log_buffers = on',
+  ]) {
+    await admin.query(`alter database ${admin.escapeIdentifier(db.name)} set ${setting}`);
+  }
   await admin.end();
 }
 if (process.env['LOG_STATEMENTS']) {

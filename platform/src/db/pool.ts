@@ -24,7 +24,11 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'techflow',
     idleTimeoutMillis: 30_000,
-    ...(options.durableCommits === false ? { options: '-c synchronous_commit=off' } : {}),
+    // No JIT: our statements are short, and a misestimated cost (a table never analyzed)
+    // crossed jit_above_cost now and then, spending 100-300 ms compiling a read of a few rows
+    // (auto_explain in probe-visible.ts showed the relay's read at 293 ms, 0.7 ms of it the
+    // execution); that was most of the write-to-visible tail at low load.
+    options: `-c jit=off${options.durableCommits === false ? ' -c synchronous_commit=off' : ''}`,
   });
   // An idle client's error (server restart) must not crash the process; the pool drops it.
   pool.on('error', () => undefined);
