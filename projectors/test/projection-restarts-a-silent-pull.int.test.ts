@@ -68,24 +68,25 @@ t.test('a pull the server dropped is asked again once the store is ahead', async
   const runner = startRunner({ ...infra, js }, { idleMs: 100 });
   await runner.start();
 
-  // The store has them and so does JetStream, but the only pull is silent: the idle read
-  // from the store applies them, and the silent pull is ended and asked again.
-  const first = new EventLog();
-  const a = randomUUID();
-  first.open(tenant, a);
-  first.deposit(tenant, a, 5n);
-  const firstEvents = await appendLog(infra.eventStore, first);
-  await publishEvents(infra.js, infra.nats.subjectPrefix, firstEvents);
+  // An account opened with a deposit, in the store and in JetStream, as the relay would.
+  const openWithDeposit = async (amount: bigint) => {
+    const log = new EventLog();
+    const account = randomUUID();
+    log.open(tenant, account);
+    log.deposit(tenant, account, amount);
+    const events = await appendLog(infra.eventStore, log);
+    await publishEvents(infra.js, infra.nats.subjectPrefix, events);
+    return events;
+  };
+
+  // The only pull is silent: the idle read from the store applies them, and the silent
+  // pull is ended and asked again.
+  const firstEvents = await openWithDeposit(5n);
   await reaches(infra, firstEvents.at(-1)!.position);
   await eventually('a second fetch', async () => fetches() >= 2, 10_000);
 
   // Later events come through JetStream again, and every message is acknowledged.
-  const second = new EventLog();
-  const b = randomUUID();
-  second.open(tenant, b);
-  second.deposit(tenant, b, 7n);
-  const secondEvents = await appendLog(infra.eventStore, second);
-  await publishEvents(infra.js, infra.nats.subjectPrefix, secondEvents);
+  const secondEvents = await openWithDeposit(7n);
   const published = firstEvents.length + secondEvents.length;
   await eventually(
     'every message delivered and acked',
