@@ -22,7 +22,24 @@ export interface CatchUpSource {
   readonly signal: WakeSignal;
   /** Re-read this often even without a wake (covers a lost notification); null never. */
   readonly pollMs: number | null;
+  /**
+   * Where wakes cost something to deliver (a NOTIFY per commit): told when this subscription
+   * reads on its own clock because every read finds events, and when it needs wakes again
+   * (resolves once they are delivered).
+   */
+  readonly wakes?: WakeDemand;
 }
+
+export interface WakeDemand {
+  busy(): void;
+  idle(): Promise<void>;
+}
+
+/**
+ * Reads in a row that all found events before a subscription that coalesces stops waiting
+ * for wakes and reads every coalesceMs instead: about a tenth of a second of steady load.
+ */
+export const BUSY_AFTER_READS = 20;
 
 export const DEFAULT_SUBSCRIPTION_BATCH = 500;
 
@@ -41,6 +58,13 @@ export function startCatchUp(
   const stop = new AbortController();
   const batchSize = options.batchSize ?? DEFAULT_SUBSCRIPTION_BATCH;
   const coalesceMs = options.coalesceMs ?? 0;
+  // Busy: every read finds events, so the next read comes coalesceMs after this one without
+  // waiting for a wake, and the wakes (a NOTIFY per commit) are not needed. The first read
+  // that finds nothing asks for wakes again and reads once more before it waits, so an
+  // append committed before the wakes resumed is still read.
+  const wakes = coalesceMs > 0 ? source.wakes : undefined;
+  let found = 0;
+  let busy = false;
   const run = async () => {
     let after = options.from;
     while (!stop.signal.aborted) {
@@ -48,12 +72,23 @@ export function startCatchUp(
       const readAt = performance.now();
       const page = await source.readPage(after, options.filter, batchSize);
       if (stop.signal.aborted) return;
-      if (page.lastPosition > after) {
+      const moved = page.lastPosition > after;
+      if (moved) {
         await handler({ events: page.events, lastPosition: page.lastPosition });
         after = page.lastPosition;
       }
       if (page.reachedHead) {
-        await source.signal.wait(seen, source.pollMs, stop.signal);
+        found = moved ? found + 1 : 0;
+        if (wakes && !busy && found >= BUSY_AFTER_READS) {
+          busy = true;
+          wakes.busy();
+        }
+        if (busy && !moved) {
+          busy = false;
+          await wakes?.idle();
+          continue;
+        }
+        if (!busy) await source.signal.wait(seen, source.pollMs, stop.signal);
         const early = readAt + coalesceMs - performance.now();
         if (early > 0)
           await delay(early, undefined, { signal: stop.signal }).catch(() => undefined);

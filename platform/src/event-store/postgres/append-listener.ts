@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { WakeDemand } from '../catch-up-subscription.js';
 import type { WakeSignal } from '../wake-signal.js';
 import type { PgPool } from './pg-slice.js';
 
@@ -8,6 +9,11 @@ const RECONNECT_MS = 1000;
 export interface AppendListener {
   /** Opens the LISTEN connection if it is not open or opening; idempotent. */
   start(): void;
+  /**
+   * A subscription's say in whether to listen: the connection stops listening while every
+   * subscription holding a demand is busy, and listens again when one is not.
+   */
+  demand(): WakeDemand & { release(): void };
   close(): Promise<void>;
 }
 
@@ -22,6 +28,28 @@ export function createAppendListener(pool: PgPool, signal: WakeSignal): AppendLi
   let connecting = false;
   let closed = false;
   let retry: NodeJS.Timeout | null = null;
+  // Demands held and how many of them are busy; listening is wanted unless all are.
+  let holders = 0;
+  let busy = 0;
+  let listening = true;
+  /** The last LISTEN or UNLISTEN sent; the next waits for it, so they apply in order. */
+  let switching: Promise<void> = Promise.resolve();
+
+  /** Brings the connection to `listening`: UNLISTEN when every holder is busy, else LISTEN. */
+  const settle = (): Promise<void> => {
+    const want = holders === 0 || busy < holders;
+    if (want === listening) return switching;
+    listening = want;
+    const c = client;
+    if (!c) return switching; // open() listens on connecting; a reconnect listens anyway
+    switching = switching
+      .then(() => c.query(want ? `listen ${CHANNEL}` : `unlisten ${CHANNEL}`))
+      .then(
+        () => undefined,
+        () => lost(c),
+      );
+    return switching;
+  };
 
   const lost = (lostClient: pg.PoolClient) => {
     if (client !== lostClient) return;
@@ -59,7 +87,10 @@ export function createAppendListener(pool: PgPool, signal: WakeSignal): AppendLi
           return;
         }
         client = c;
+        listening = true;
         signal.notify();
+        // A demand may have gone busy while connecting.
+        void settle();
       })
       .catch(schedule)
       .finally(() => {
@@ -69,6 +100,33 @@ export function createAppendListener(pool: PgPool, signal: WakeSignal): AppendLi
 
   return {
     start: open,
+    demand() {
+      holders++;
+      let isBusy = false;
+      let released = false;
+      return {
+        busy() {
+          if (isBusy || released) return;
+          isBusy = true;
+          busy++;
+          void settle();
+        },
+        idle() {
+          if (isBusy && !released) {
+            isBusy = false;
+            busy--;
+          }
+          return settle();
+        },
+        release() {
+          if (released) return;
+          released = true;
+          holders--;
+          if (isBusy) busy--;
+          void settle();
+        },
+      };
+    },
     async close() {
       closed = true;
       if (retry) clearTimeout(retry);

@@ -96,9 +96,15 @@ export function createPostgresEventStore(
     },
     subscribe(subscribeOptions, handler) {
       listener.start();
-      const subscription = startCatchUp(source, subscribeOptions, handler);
+      const wakes = listener.demand();
+      const subscription = startCatchUp({ ...source, wakes }, subscribeOptions, handler);
       subscriptions.add(subscription);
-      subscription.done.finally(() => subscriptions.delete(subscription)).catch(() => undefined);
+      subscription.done
+        .finally(() => {
+          subscriptions.delete(subscription);
+          wakes.release();
+        })
+        .catch(() => undefined);
       return subscription;
     },
     headPosition: () => headPosition(pool),
