@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { canonicalJson } from '../canonical-json.js';
+import { expireInSlices } from '../db/expire-in-slices.js';
 import type { IdentityDb } from './tables.js';
 
 /**
@@ -126,30 +127,25 @@ export async function abandonSealedResponse(db: IdentityDb, request: SealedReque
 }
 
 /**
- * Forgets answers claimed more than `olderThanHours` ago (at least 24, as the API promises), in
- * slices as es.idempotency_keys are (expireIdempotencyKeys): a large backlog never holds
- * locks for long. Returns how many were removed.
+ * Forgets answers claimed more than `olderThanHours` ago (at least 24 h), in slices like
+ * es.idempotency_keys (expireInSlices). Returns how many were removed.
  */
-export async function expireSealedResponses(
+export function expireSealedResponses(
   db: IdentityDb,
   olderThanHours: number,
   slice = 5_000,
 ): Promise<number> {
-  if (!(olderThanHours >= 24)) throw new RangeError('idempotency keys must live at least 24 h');
-  let removed = 0;
-  for (;;) {
+  return expireInSlices(olderThanHours, slice, async (hours, limit) => {
     const r = await db
       .deleteFrom('sealed_responses')
       .where('lookup', 'in', (eb) =>
         eb
           .selectFrom('sealed_responses')
           .select('lookup')
-          .where('claimed_at', '<', sql<Date>`now() - make_interval(hours => ${olderThanHours})`)
-          .limit(slice),
+          .where('claimed_at', '<', sql<Date>`now() - make_interval(hours => ${hours})`)
+          .limit(limit),
       )
       .executeTakeFirst();
-    const n = Number(r.numDeletedRows);
-    removed += n;
-    if (n < slice) return removed;
-  }
+    return Number(r.numDeletedRows);
+  });
 }
