@@ -69,3 +69,37 @@ t.test('a tenant whose read models do not exist yet reads as empty', async (t) =
   const balance = await app.inject({ url: `/v1/accounts/${randomUUID()}/balance`, headers });
   t.equal(balance.statusCode, 404);
 });
+
+t.test(
+  'concurrent reads of several tenants, batched together, each see only their own',
+  async (t) => {
+    const { app, db, newTenant, bearer } = await startQueryService(t);
+    const tenants = await Promise.all([newTenant(), newTenant(), newTenant()]);
+    const owned = new Map<string, string[]>();
+    for (const [i, tenantId] of tenants.entries()) {
+      const ids = Array.from({ length: 4 }, () => randomUUID());
+      owned.set(tenantId, ids);
+      await insertAccounts(
+        db,
+        tenantId,
+        ids.map((id, j) => accountRow({ account_id: id, opened_position: String(i * 10 + j + 1) })),
+      );
+    }
+    const all = [...owned.values()].flat();
+    // Every tenant asks for every account at once, its own and the others'.
+    const reads = tenants.flatMap((tenantId) =>
+      all.map(async (accountId) => {
+        const res = await app.inject({
+          url: `/v1/accounts/${accountId}`,
+          headers: bearer({ tenantId, userId: randomUUID(), role: 'member' }),
+        });
+        return { tenantId, accountId, res };
+      }),
+    );
+    for (const { tenantId, accountId, res } of await Promise.all(reads)) {
+      const mine = owned.get(tenantId)!.includes(accountId);
+      t.equal(res.statusCode, mine ? 200 : 404, `${tenantId} reading ${accountId}`);
+      if (mine) t.equal(res.json<{ accountId: string }>().accountId, accountId);
+    }
+  },
+);

@@ -1,4 +1,5 @@
 import { type Account, type AccountsTable, tenantSchema } from '@techflow/platform';
+import { type BatchLoader, createBatchLoader } from './batch-loader.js';
 import type { Keyset } from './cursor.js';
 import { orIfMissing, type ReadDb } from './db.js';
 
@@ -58,18 +59,25 @@ export async function listAccounts(
   return { rows: page, next: { position: BigInt(last.opened_position), id: last.account_id } };
 }
 
-export async function getAccount(
+/** A tenant's accounts by id, in one statement; an id with no account is absent. */
+export async function getAccounts(
   db: ReadDb,
   tenantId: string,
-  accountId: string,
-): Promise<Account | undefined> {
-  return orIfMissing(
+  accountIds: readonly string[],
+): Promise<ReadonlyMap<string, Account>> {
+  const rows = await orIfMissing(
     db
       .withSchema(tenantSchema(tenantId))
       .selectFrom('accounts')
       .selectAll()
-      .where('account_id', '=', accountId)
-      .executeTakeFirst(),
-    undefined,
+      // One statement text whatever the number of ids: one prepared statement per schema.
+      .where((eb) => eb('account_id', '=', eb.fn.any(eb.val(accountIds))))
+      .execute(),
+    [],
   );
+  return new Map(rows.map((row) => [row.account_id, row]));
 }
+
+/** Accounts by id for routes: lookups of the same turn of the event loop share one statement. */
+export const accountLoader = (db: ReadDb): BatchLoader<Account> =>
+  createBatchLoader((tenantId, ids) => getAccounts(db, tenantId, ids));

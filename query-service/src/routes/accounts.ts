@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { Account, AccountEntry } from '@techflow/platform';
 import { ProblemDetails, problem } from '@techflow/platform/http';
 import { balanceAt, listEntries } from '../read-models/account-entries.js';
-import { getAccount, listAccounts } from '../read-models/accounts.js';
+import { accountLoader, listAccounts } from '../read-models/accounts.js';
 import { decodeCursor, encodeCursor, type Keyset } from '../read-models/cursor.js';
 import {
   AccountParams,
@@ -60,6 +60,8 @@ const matches = (ifNoneMatch: string | undefined, etag: string): boolean =>
   });
 
 export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const accounts = accountLoader(app.readDb);
+
   app.get(
     '/v1/accounts',
     {
@@ -111,7 +113,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const row = await getAccount(app.readDb, request.principal.tenantId, request.params.id);
+      const row = await accounts.load(request.principal.tenantId, request.params.id);
       if (!row) throw problem('not_found', `no account ${request.params.id}`);
       const etag = etagOf(row);
       reply.header('etag', etag);
@@ -146,7 +148,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const page = await listEntries(app.readDb, tenantId, request.params.id, { limit, before });
       // An empty first page may mean no such account: say so rather than "no entries".
       if (page.rows.length === 0 && !before) {
-        const account = await getAccount(app.readDb, tenantId, request.params.id);
+        const account = await accounts.load(tenantId, request.params.id);
         if (!account) throw problem('not_found', `no account ${request.params.id}`);
       }
       return {
