@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.js';
 import type { NewEvent, RecordedEvent } from './port.js';
 
@@ -13,7 +13,8 @@ export { canonicalJson };
  * hash the client sends, without reading the previous hash first.
  */
 
-const sha256hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+// crypto.hash: one call, no Hash object (a quarter of createHash's cost for these short texts).
+const sha256hex = (text: string) => hash('sha256', text, 'hex');
 
 /** sha256 hex of the event's canonical content: what it says, not where the chain put it. */
 export function contentHash(streamId: string, event: NewEvent): string {

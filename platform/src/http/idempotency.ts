@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { canonicalJson } from '../canonical-json.js';
 import type { IdempotencyRecord, JsonObject } from '../event-store/port.js';
@@ -16,9 +16,7 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
  * the route pattern: the same key sent to another account is another request.
  */
 export const requestHash = (method: string, path: string, body: unknown): string =>
-  createHash('sha256')
-    .update(`${method.toUpperCase()}\n${path}\n${canonicalJson(body ?? null)}`)
-    .digest('hex');
+  hash('sha256', `${method.toUpperCase()}\n${path}\n${canonicalJson(body ?? null)}`, 'hex');
 
 /** The request's Idempotency-Key, or undefined; a malformed key is a 400. */
 export const idempotencyKeyOf = (request: FastifyRequest): string | undefined => {
