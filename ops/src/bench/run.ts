@@ -45,6 +45,27 @@ async function projectionCatchUp() {
   }
 }
 
+/**
+ * The same peak load against the command service with nothing else running: what the write
+ * path costs on its own, beside the figure with the relay and projectors sharing the cores.
+ */
+async function commandsAlone() {
+  const { db, nats, env } = await systemEnv();
+  const service = await startService('command-service', env);
+  try {
+    const commands = httpPool('http://127.0.0.1:18081');
+    const tenant = await seedTenant(commands, 200);
+    await depositLoad(commands, tenant, 2_000, 64);
+    const peak = await depositLoad(commands, tenant, COMMANDS, 64);
+    await commands.close();
+    return peak;
+  } finally {
+    await service.stop();
+    await nats.cleanup();
+    await db.drop();
+  }
+}
+
 async function commandsAndVisibility() {
   const { db, nats, env } = await systemEnv();
   const services: Service[] = [];
@@ -119,6 +140,7 @@ try {
   await ceilingDb.drop();
 }
 const system = await commandsAndVisibility();
+const alone = await commandsAlone();
 const catchUp = await projectionCatchUp();
 
 console.log(
@@ -140,6 +162,10 @@ line(
 );
 line('  / command ceiling', fmt(system.peak.perSecond / cmdCeiling.perSecond, 2));
 line('  client CPU per request', `${fmt(system.peak.clientCpuMsPerRequest, 3)} ms`);
+line(
+  '  command service alone (no relay/projectors)',
+  `${fmt(alone.perSecond, 0)} cmds/s  p50 ${fmt(alone.p50)} ms  p99 ${fmt(alone.p99)} ms  (${fmt(alone.perSecond / cmdCeiling.perSecond, 2)} of the ceiling)`,
+);
 line(
   `projection catch-up (${fmt(catchUp.events, 0)} events backlog)`,
   `${fmt(catchUp.perSecond, 0)} events/s`,
