@@ -94,3 +94,16 @@ t.test("a failed fetch fails exactly its own batch's lookups", async (t) => {
   t.strictSame(fine, { status: 'fulfilled', value: '1' });
   t.equal(await loader.load('broken2', 'x'), 'x', 'the loader goes on after a failure');
 });
+
+t.test('a fetch that throws rather than rejects fails its lookups, not the process', async (t) => {
+  const loader = createBatchLoader<string>((scope) => {
+    if (scope === 'broken') throw new Error('bad statement');
+    return Promise.resolve(new Map([['1', 'one']]));
+  });
+  const [broken, fine] = await Promise.allSettled([
+    loader.load('broken', '1'),
+    loader.load('fine', '1'),
+  ]);
+  t.match(broken, { status: 'rejected', reason: { message: 'bad statement' } });
+  t.strictSame(fine, { status: 'fulfilled', value: 'one' });
+});

@@ -40,7 +40,15 @@ export function createBatchLoader<V>(
   let scheduled = false;
 
   const run = (scope: string, keys: readonly string[], waiters: Map<string, Waiter<V>[]>) => {
-    fetch(scope, keys).then(
+    // A fetch that throws instead of rejecting must still answer its waiters, not escape
+    // from the setImmediate callback and take the process down.
+    let answer: Promise<ReadonlyMap<string, V>>;
+    try {
+      answer = fetch(scope, keys);
+    } catch (error) {
+      answer = Promise.reject(error);
+    }
+    answer.then(
       (found) => {
         for (const key of keys) for (const w of waiters.get(key)!) w.resolve(found.get(key));
       },
