@@ -329,3 +329,25 @@ t.test("reads a tenant's accounts, entries and balances from its read models", a
     t.equal(res.json<{ code: string }>().code, 'unauthenticated');
   });
 });
+
+t.test('an account id in upper case or as urn:uuid: reads the same account', async (t) => {
+  const { app, db, newTenant, bearer } = await startQueryService(t);
+  const tenantId = await newTenant();
+  const id = randomUUID();
+  await insertAccounts(db, tenantId, [accountRow({ account_id: id, opened_position: '1' })]);
+  const headers = bearer({ tenantId, userId: randomUUID(), role: 'member' });
+  // Asked in one turn with the plain form, so all share one statement: none may fail it.
+  const forms = [id, id.toUpperCase(), `urn:uuid:${id}`, `URN:UUID:${id.toUpperCase()}`];
+  const answers = await Promise.all(
+    forms.map(async (form) => ({
+      form,
+      res: await app.inject({ url: `/v1/accounts/${form}`, headers }),
+    })),
+  );
+  for (const { form, res } of answers) {
+    t.equal(res.statusCode, 200, form);
+    t.equal(res.json<{ accountId: string }>().accountId, id, form);
+  }
+  const entries = await app.inject({ url: `/v1/accounts/${id.toUpperCase()}/entries`, headers });
+  t.equal(entries.statusCode, 200, 'no entries yet, but the account exists');
+});

@@ -78,6 +78,16 @@ export async function getAccounts(
   return new Map(rows.map((row) => [row.account_id, row]));
 }
 
+/**
+ * An account id as Postgres prints a uuid. The route schemas' `uuid` format also admits
+ * upper case and a `urn:uuid:` prefix; Postgres compares the first as equal and refuses the
+ * second, so without this an upper-case id would miss its row in getAccounts' map, and a
+ * prefixed one would fail the whole statement it shares with other requests.
+ */
+const canonicalUuid = (id: string): string => id.toLowerCase().replace(/^urn:uuid:/, '');
+
 /** Accounts by id for routes: lookups of the same turn of the event loop share one statement. */
-export const accountLoader = (db: ReadDb): BatchLoader<Account> =>
-  createBatchLoader((tenantId, ids) => getAccounts(db, tenantId, ids));
+export const accountLoader = (db: ReadDb): BatchLoader<Account> => {
+  const loader = createBatchLoader((tenantId, ids) => getAccounts(db, tenantId, ids));
+  return { load: (tenantId, accountId) => loader.load(tenantId, canonicalUuid(accountId)) };
+};
