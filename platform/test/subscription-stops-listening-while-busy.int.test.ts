@@ -101,9 +101,16 @@ t.test('the listener stops listening only while every demand is busy', async (t)
     await database.drop();
   });
   const wokenBy = async (what: string) => {
+    // busy() and release() send their LISTEN/UNLISTEN without being awaited: let it land
+    // before the NOTIFY, which travels on another connection.
+    await new Promise((r) => setTimeout(r, 100));
     const before = signal.version;
     await pool.query(`notify es_appended`);
-    await new Promise((r) => setTimeout(r, 150));
+    // A loaded machine may take a while to deliver; a connection not listening never does.
+    const deadline = Date.now() + 1000;
+    while (signal.version === before && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     return signal.version > before ? `${what}: woken` : `${what}: not woken`;
   };
   const a = listener.demand();
