@@ -348,6 +348,12 @@ t.test('an account id in upper case or as urn:uuid: reads the same account', asy
     t.equal(res.statusCode, 200, form);
     t.equal(res.json<{ accountId: string }>().accountId, id, form);
   }
-  const entries = await app.inject({ url: `/v1/accounts/${id.toUpperCase()}/entries`, headers });
-  t.equal(entries.statusCode, 200, 'no entries yet, but the account exists');
+  // Every route that takes an account id: the prefixed form reached Postgres and answered 500.
+  for (const form of forms) {
+    const entries = await app.inject({ url: `/v1/accounts/${form}/entries`, headers });
+    t.equal(entries.statusCode, 200, `entries ${form}: no entries yet, but the account exists`);
+    const balance = await app.inject({ url: `/v1/accounts/${form}/balance`, headers });
+    t.equal(balance.statusCode, 200, `balance ${form}`);
+    t.equal(balance.json<{ balance: string }>().balance, '0', `balance ${form}`);
+  }
 });

@@ -79,15 +79,8 @@ export async function getAccounts(
 }
 
 /**
- * An account id as Postgres prints a uuid. The route schemas' `uuid` format also admits
- * upper case and a `urn:uuid:` prefix; Postgres compares the first as equal and refuses the
- * second, so without this an upper-case id would miss its row in getAccounts' map, and a
- * prefixed one would fail the whole statement it shares with other requests.
+ * Accounts by id for routes: lookups of the same turn of the event loop share one statement.
+ * Ids must be in Postgres's printed form (canonicalUuid): rows are matched by that text.
  */
-const canonicalUuid = (id: string): string => id.toLowerCase().replace(/^urn:uuid:/, '');
-
-/** Accounts by id for routes: lookups of the same turn of the event loop share one statement. */
-export const accountLoader = (db: ReadDb): BatchLoader<Account> => {
-  const loader = createBatchLoader((tenantId, ids) => getAccounts(db, tenantId, ids));
-  return { load: (tenantId, accountId) => loader.load(tenantId, canonicalUuid(accountId)) };
-};
+export const accountLoader = (db: ReadDb): BatchLoader<Account> =>
+  createBatchLoader((tenantId, ids) => getAccounts(db, tenantId, ids));

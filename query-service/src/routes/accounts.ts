@@ -14,7 +14,7 @@ import {
   ListAccountsQuery,
   PageQuery,
 } from '../schemas/accounts.js';
-import { NoQuery, ReadHeaders, readErrors, ref } from '../schemas/common.js';
+import { canonicalUuid, NoQuery, ReadHeaders, readErrors, ref } from '../schemas/common.js';
 
 const DEFAULT_LIMIT = 50;
 
@@ -113,8 +113,9 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const row = await accounts.load(request.principal.tenantId, request.params.id);
-      if (!row) throw problem('not_found', `no account ${request.params.id}`);
+      const id = canonicalUuid(request.params.id);
+      const row = await accounts.load(request.principal.tenantId, id);
+      if (!row) throw problem('not_found', `no account ${id}`);
       const etag = etagOf(row);
       reply.header('etag', etag);
       if (matches(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
@@ -145,11 +146,12 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { tenantId } = request.principal;
       const { limit = DEFAULT_LIMIT, cursor } = request.query;
       const before = cursorOrFail(cursor);
-      const page = await listEntries(app.readDb, tenantId, request.params.id, { limit, before });
+      const id = canonicalUuid(request.params.id);
+      const page = await listEntries(app.readDb, tenantId, id, { limit, before });
       // An empty first page may mean no such account: say so rather than "no entries".
       if (page.rows.length === 0 && !before) {
-        const account = await accounts.load(tenantId, request.params.id);
-        if (!account) throw problem('not_found', `no account ${request.params.id}`);
+        const account = await accounts.load(tenantId, id);
+        if (!account) throw problem('not_found', `no account ${id}`);
       }
       return {
         items: page.rows.map(toEntryView),
@@ -173,8 +175,9 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const at = request.query.at === undefined ? new Date() : new Date(request.query.at);
       if (Number.isNaN(at.getTime())) throw problem('validation_failed', 'at is not an instant');
-      const found = await balanceAt(app.readDb, request.principal.tenantId, request.params.id, at);
-      if (!found) throw problem('not_found', `no account ${request.params.id}`);
+      const id = canonicalUuid(request.params.id);
+      const found = await balanceAt(app.readDb, request.principal.tenantId, id, at);
+      if (!found) throw problem('not_found', `no account ${id}`);
       return { ...found, at: at.toISOString() };
     },
   );
