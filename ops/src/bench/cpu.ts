@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** CPU seconds a process has used (user + system, all threads); 0 once it has exited. */
 export function cpuSecondsOf(pid: number): number {
@@ -53,4 +53,50 @@ export function cpuPercent(
       Math.round(((v - (before[k] ?? 0)) / seconds) * 100),
     ]),
   );
+}
+
+/** The whole machine's CPU time so far, in clock ticks: busy (not idle or iowait) and total. */
+export function machineTicks(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number) as [number, number, number, number, number, number, number, number];
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy, total: busy + idle + iowait };
+}
+
+/** Percent of all cores busy between two machineTicks() readings (100 = every core). */
+export const machineBusyPercent = (
+  before: ReturnType<typeof machineTicks>,
+  after: ReturnType<typeof machineTicks>,
+): number => Math.round((100 * (after.busy - before.busy)) / (after.total - before.total || 1));
+
+/**
+ * Nanoseconds the threads of these processes have run and have waited runnable for a core
+ * (/proc/<pid>/task/<tid>/schedstat). Waiting that rivals running means the cores, not the
+ * code, set the latency.
+ */
+export function schedNanos(pids: readonly number[]): { run: number; wait: number } {
+  let run = 0;
+  let wait = 0;
+  for (const pid of pids) {
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        const [r, w] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ');
+        run += Number(r);
+        wait += Number(w);
+      } catch {
+        // the thread ended
+      }
+    }
+  }
+  return { run, wait };
 }

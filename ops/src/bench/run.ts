@@ -6,6 +6,7 @@ import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
 import { buildBundles } from '../bundle.js';
 import { seedBacklog, storeHead, waitForProjection } from './backlog.js';
 import { commandCeiling, natsCeiling, projectionCeiling } from './ceilings.js';
+import { machineBusyPercent, machineTicks, schedNanos } from './cpu.js';
 import { depositLoad, httpPool, openLoop, seedTenant } from './http-load.js';
 import { type Service, serviceEnv, startService } from './services.js';
 import { fmt, percentile } from './stats.js';
@@ -101,7 +102,15 @@ async function commandsAndVisibility() {
       Math.round(peak.perSecond / 2),
     );
     await waitForProjection(db.url, await storeHead(db.url), 300_000);
-    const sweep: { label: string; rate: number; visible: number[]; total: number }[] = [];
+    const sweep: {
+      label: string;
+      rate: number;
+      visible: number[];
+      total: number;
+      busyPercent: number;
+      waitPerRun: number;
+    }[] = [];
+    const pids = services.map((s) => s.child.pid!);
     for (const [label, fraction] of [
       ['one eighth of peak', 1 / 8],
       ['one quarter of peak', 1 / 4],
@@ -109,8 +118,20 @@ async function commandsAndVisibility() {
     ] as const) {
       const rate = peak.perSecond * fraction;
       const total = Math.min(5_000, Math.round(rate * 5));
+      // What bounds the latency: how busy the cores were, and how long the services' threads
+      // waited runnable for a core per unit of time they ran.
+      const ticks = machineTicks();
+      const sched = schedNanos(pids);
       const { visible } = await openLoop(openCommands, openQueries, tenant, rate, total);
-      sweep.push({ label, rate, visible, total });
+      const schedAfter = schedNanos(pids);
+      sweep.push({
+        label,
+        rate,
+        visible,
+        total,
+        busyPercent: machineBusyPercent(ticks, machineTicks()),
+        waitPerRun: (schedAfter.wait - sched.wait) / (schedAfter.run - sched.run || 1),
+      });
       await waitForProjection(db.url, await storeHead(db.url), 300_000);
     }
 
@@ -175,7 +196,7 @@ line('  / 100-row batch insert ceiling', fmt(catchUp.perSecond / rowCeiling, 2))
 for (const [i, s] of [...system.sweep].reverse().entries())
   line(
     `${i === 0 ? 'write-to-visible' : ' '} at ${fmt(s.rate, 0)} cmds/s (${s.label})`,
-    `p50 ${fmt(percentile(s.visible, 50))} ms  p99 ${fmt(percentile(s.visible, 99))} ms  (${s.visible.length}/${s.total} visible)`,
+    `p50 ${fmt(percentile(s.visible, 50))} ms  p99 ${fmt(percentile(s.visible, 99))} ms  (${s.visible.length}/${s.total} visible)  cores ${s.busyPercent}% busy, services waited ${fmt(s.waitPerRun, 2)} ms for a core per ms run`,
   );
 for (const [name, mib] of Object.entries(system.rss))
   line(`peak RSS ${name}`, `${fmt(mib, 0)} MiB`);
