@@ -12,6 +12,7 @@ import {
 import { createIdentityDb, loadSigningKeys } from '@techflow/platform/identity';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import type { AppendMetrics } from './append-metrics.js';
 import { createCommandMetrics } from './command-metrics.js';
 import { createCommandHandler } from './handle-command.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -37,6 +38,8 @@ export interface CommandServiceDeps {
   readonly redis?: Redis;
   readonly clock?: () => Date;
   readonly ids?: () => string;
+  /** The group-commit histograms the event store feeds, shown on this app's /metrics. */
+  readonly appendMetrics?: AppendMetrics;
 }
 
 export interface CommandServiceOptions {
@@ -94,6 +97,7 @@ export async function buildApp(
   });
 
   const metrics = createCommandMetrics(app.metrics);
+  deps.appendMetrics?.register(app.metrics);
   const handlerOptions = {
     eventStore: deps.eventStore,
     metrics,

@@ -13,6 +13,7 @@ import {
   migrateIdentity,
 } from '@techflow/platform/identity';
 import { buildApp } from './app.js';
+import { createAppendMetrics } from './append-metrics.js';
 
 // The only place that reads the environment, opens connections and listens.
 const config = loadConfig();
@@ -23,10 +24,16 @@ const pool = createPool(config.DATABASE_URL, {
 });
 await migrateIdentity(pool);
 // Migrates the event store's schema first.
-const eventStore = await createEventStore(config, pool);
+const appendMetrics = createAppendMetrics();
+const eventStore = await createEventStore(config, pool, { metrics: appendMetrics });
 const redis = config.REDIS_URL ? createRedis(config.REDIS_URL) : undefined;
 
-const app = await buildApp(config, { pool, eventStore, ...(redis ? { redis } : {}) });
+const app = await buildApp(config, {
+  pool,
+  eventStore,
+  appendMetrics,
+  ...(redis ? { redis } : {}),
+});
 // Closed after the server stops taking requests and in-flight ones have finished.
 app.addHook('onClose', async () => {
   await eventStore.close();

@@ -11,6 +11,7 @@ import { migrateIdentity } from '@techflow/platform/identity';
 import { createTestDatabase, type TestDatabase } from '@techflow/platform/testing';
 import { Redis } from 'ioredis';
 import { buildApp, type CommandServiceConfig, type CommandServiceOptions } from '../../src/app.js';
+import type { AppendMetrics } from '../../src/append-metrics.js';
 
 export const TEST_REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
@@ -61,6 +62,8 @@ export interface HarnessOptions {
   readonly options?: CommandServiceOptions;
   /** Count rate limits in Redis under a prefix of this test's own. */
   readonly redis?: boolean;
+  /** Feed group-commit histograms from the store to /metrics, as main.ts does. */
+  readonly appendMetrics?: AppendMetrics;
 }
 
 /** A command service on its own fresh database; everything is closed and dropped in teardown. */
@@ -69,14 +72,22 @@ export async function startCommandService(t: Teardown, h: HarnessOptions = {}): 
   const pool = createPool(db.url, { max: 4, applicationName: 'techflow-command-test' });
   await migrateEventStore(pool);
   await migrateIdentity(pool);
-  const eventStore = createPostgresEventStore(pool);
+  const eventStore = createPostgresEventStore(
+    pool,
+    h.appendMetrics ? { metrics: h.appendMetrics } : {},
+  );
   const prefix = `tftest-rl-${randomBytes(6).toString('hex')}:`;
   const redis = h.redis ? new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 }) : undefined;
   const apps: App[] = [];
   const make = async () => {
     const app = await buildApp(
       testConfig(h.config),
-      { pool, eventStore, ...(redis ? { redis } : {}) },
+      {
+        pool,
+        eventStore,
+        ...(redis ? { redis } : {}),
+        ...(h.appendMetrics ? { appendMetrics: h.appendMetrics } : {}),
+      },
       {
         collectDefaultMetrics: false,
         authPerIpPerMinute: 10_000,

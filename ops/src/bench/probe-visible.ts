@@ -157,7 +157,16 @@ try {
     const x = await monitor.query<{ xacts: string }>(
       'select xact_commit::text xacts from pg_stat_database where datname = current_database()',
     );
-    return { batches, xacts: Number(x.rows[0]!.xacts) };
+    // Group commit: batches and the commands that shared them.
+    const c = await (await fetch('http://127.0.0.1:18091/metrics')).text();
+    const sample = (name: string) =>
+      Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)`, 'm').exec(c)?.[1] ?? 0);
+    return {
+      batches,
+      xacts: Number(x.rows[0]!.xacts),
+      appendBatches: sample('techflow_append_batch_commands_count'),
+      appendCommands: sample('techflow_append_batch_commands_sum'),
+    };
   };
   const k0 = await counters();
   // Postgres CPU per client application: each connection is a backend process of its own.
@@ -220,7 +229,11 @@ try {
       perSecond: {
         projectionBatches: Math.round((k1.batches - k0.batches) / elapsed),
         pgCommits: Math.round((k1.xacts - k0.xacts) / elapsed),
+        appendBatches: Math.round((k1.appendBatches - k0.appendBatches) / elapsed),
       },
+      commandsPerAppendBatch: fmt(
+        (k1.appendCommands - k0.appendCommands) / (k1.appendBatches - k0.appendBatches || 1),
+      ),
       rss: Object.fromEntries(services.map((s) => [s.name, Math.round(s.peakRssMiB())])),
     }),
   );

@@ -36,8 +36,11 @@ import { toBatchCommand } from './to-batch-command.js';
 
 export interface PostgresEventStoreOptions {
   readonly metrics?: {
-    /** After each batch that wrote events: how many, and the batch's round trip in seconds. */
-    onAppended?(events: number, seconds: number): void;
+    /**
+     * After each group-commit batch that wrote events: how many, the batch's round trip in
+     * seconds, and how many commands shared it (refused and replayed ones included).
+     */
+    onAppended?(events: number, seconds: number, commands: number): void;
   };
   /** Subscriptions re-read this often without a wake-up; default 1000 ms. */
   readonly pollMs?: number;
@@ -60,7 +63,8 @@ export function createPostgresEventStore(
       const result = await appendBatch(pool, commands);
       if (result.written > 0) {
         signal.notify();
-        options.metrics?.onAppended?.(result.written, (performance.now() - started) / 1000);
+        const seconds = (performance.now() - started) / 1000;
+        options.metrics?.onAppended?.(result.written, seconds, commands.length);
       }
       return result.outcomes;
     },
