@@ -117,7 +117,10 @@ async function commandsAndVisibility() {
       ['half peak', 1 / 2],
     ] as const) {
       const rate = peak.perSecond * fraction;
-      const total = Math.min(5_000, Math.round(rate * 5));
+      // Ten seconds at every rate. Capped at 5,000 commands, half peak lasted about three
+      // seconds here: about one of the services' mark-compact pauses (every ~3 s, 4-16 ms),
+      // or none, so its p99 swung with whether one fell inside (28-47 ms in three runs).
+      const total = Math.round(rate * 10);
       // What bounds the latency: how busy the cores were, and how long the services' threads
       // waited runnable for a core per unit of time they ran.
       const ticks = machineTicks();
