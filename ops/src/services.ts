@@ -19,6 +19,8 @@ export interface ServiceSpec {
   readonly composePort: number;
   /** V8's old-generation limit for it, MiB (see nodeCommand). */
   readonly heapMiB: number;
+  /** V8's starting old-generation size, MiB, where measured to help (see nodeCommand). */
+  readonly initialOldMiB?: number;
 }
 
 /**
@@ -33,6 +35,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     portVariable: 'COMMAND_PORT',
     composePort: 8081,
     heapMiB: 512,
+    initialOldMiB: 64,
   },
   {
     name: 'query-service',
@@ -41,6 +44,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     portVariable: 'QUERY_PORT',
     composePort: 8082,
     heapMiB: 512,
+    initialOldMiB: 64,
   },
   {
     name: 'projectors',
@@ -48,8 +52,9 @@ export const SERVICES: readonly ServiceSpec[] = [
     bundle: 'projectors/dist/main.mjs',
     portVariable: 'PROJECTORS_PORT',
     composePort: 8083,
-    // Catch-up holds a 20,000-event batch at a time: with 512 its peak RSS reached 190-204
-    // MiB, with 256 175-183 MiB at the same speed (docs/PERFORMANCE.md).
+    // Catch-up holds pages of events (runner.ts, catchUpBatch): with 512 its peak RSS reached
+    // 190-204 MiB, with 256 175-183 MiB at the same speed (20,000-event pages then;
+    // docs/PERFORMANCE.md). No initialOldMiB: catch-up's RSS is the one near the limit.
     heapMiB: 256,
   },
 ];
@@ -80,13 +85,18 @@ export const CHILD_GUARD = {
  * ~50 MiB let it grow to ~90 MiB of mostly garbage; a 512 MiB limit (ten times the live heap)
  * keeps the command service's peak RSS under load near 125 MiB instead of ~200 (each service
  * passes its own: ServiceSpec.heapMiB). A 4 MiB semi-space (default 16) does the same for the
- * young generation.
+ * young generation. The other way round, a 64 MiB starting old generation (initialOldMiB)
+ * spaces out the full collections of the command and query services: from a ~35 MiB live
+ * heap V8 otherwise collected after every ~10 MiB promoted, a mark-compact every ~3 s under
+ * load with 4-16 ms pauses, which sat in the write-to-visible tail (half peak p99 29-39 ms
+ * against 39-59, alternated probe runs) for ~15 MiB more RSS.
  */
-export function nodeCommand(bundle: string, heapMiB = 512): string[] {
+export function nodeCommand(bundle: string, heapMiB = 512, initialOldMiB?: number): string[] {
   return [
     'node',
     '--enable-source-maps',
     '--max-semi-space-size=4',
+    ...(initialOldMiB === undefined ? [] : [`--initial-old-space-size=${initialOldMiB}`]),
     `--max-old-space-size=${heapMiB}`,
     bundle,
   ];
