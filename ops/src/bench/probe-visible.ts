@@ -18,6 +18,11 @@ const RATE = Number(process.env['RATE'] ?? 500);
 const SECONDS = Number(process.env['SECONDS'] ?? 10);
 const PEAK = Number(process.env['PEAK'] ?? 0);
 const PROJECTORS_METRICS = 'http://127.0.0.1:18093/metrics';
+const COMMAND_METRICS = 'http://127.0.0.1:18091/metrics';
+
+/** The first sample of `name` (any labels) in a Prometheus text exposition; 0 if absent. */
+const metricValue = (text: string, name: string): number =>
+  Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? 0);
 
 const cpuSnapshotOf = (svcs: Service[]) =>
   cpuSnapshot(Object.fromEntries(svcs.map((s) => [s.name, s.child.pid!])));
@@ -135,7 +140,7 @@ try {
       const row = r.rows[0]!;
       // The relay's gauge, not its checkpoint row: that is written at most every 200 ms.
       const metrics = ONLY_COMMANDS ? '' : await (await fetch(PROJECTORS_METRICS)).text();
-      const relay = Number(/^relay_position(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? 0);
+      const relay = metricValue(metrics, 'relay_position');
       samples.push({ head: Number(row.head), relay, proj: Number(row.proj) });
       // TIMELINE=1: ms, relay lag and projection lag (events) every 100 ms.
       if (process.env['TIMELINE']) {
@@ -143,7 +148,7 @@ try {
           Math.round(performance.now()),
           Number(row.head) - relay,
           Number(row.head) - Number(row.proj),
-          `batches ${/^projection_batch_seconds_count\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? 0}`,
+          `batches ${metricValue(metrics, 'projection_batch_seconds_count')}`,
           await consumerState(),
         );
       }
@@ -153,19 +158,17 @@ try {
 
   const counters = async () => {
     const m = ONLY_COMMANDS ? '' : await (await fetch(PROJECTORS_METRICS)).text();
-    const batches = Number(/^projection_batch_seconds_count\{[^}]*\} (\d+)/m.exec(m)?.[1] ?? 0);
+    const batches = metricValue(m, 'projection_batch_seconds_count');
     const x = await monitor.query<{ xacts: string }>(
       'select xact_commit::text xacts from pg_stat_database where datname = current_database()',
     );
     // Group commit: batches and the commands that shared them.
-    const c = await (await fetch('http://127.0.0.1:18091/metrics')).text();
-    const sample = (name: string) =>
-      Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)`, 'm').exec(c)?.[1] ?? 0);
+    const c = await (await fetch(COMMAND_METRICS)).text();
     return {
       batches,
       xacts: Number(x.rows[0]!.xacts),
-      appendBatches: sample('techflow_append_batch_commands_count'),
-      appendCommands: sample('techflow_append_batch_commands_sum'),
+      appendBatches: metricValue(c, 'techflow_append_batch_commands_count'),
+      appendCommands: metricValue(c, 'techflow_append_batch_commands_sum'),
     };
   };
   const k0 = await counters();
