@@ -88,10 +88,13 @@ export const CHILD_GUARD = {
  * young generation. The other way round, a 64 MiB starting old generation (initialOldMiB)
  * spaces out the full collections of the command and query services: from a ~35 MiB live
  * heap V8 otherwise collected after every ~10 MiB promoted, a mark-compact every ~3 s under
- * load with 4-16 ms pauses, which sat in the write-to-visible tail (half peak p99 29-39 ms
- * against 39-59, alternated probe runs) for ~15 MiB more RSS.
+ * load with 4-16 ms pauses, which sat in the write-to-visible tail (half peak p99 29-41 ms,
+ * mean ~34, against 28-59, mean ~44, alternated probe runs) for ~15 MiB more RSS.
  */
-export function nodeCommand(bundle: string, heapMiB = 512, initialOldMiB?: number): string[] {
+export function nodeCommand(
+  bundle: string,
+  { heapMiB, initialOldMiB }: Pick<ServiceSpec, 'heapMiB' | 'initialOldMiB'> = { heapMiB: 512 },
+): string[] {
   return [
     'node',
     '--enable-source-maps',

@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   for (const spec of SERVICES) {
     const url = `http://127.0.0.1:${ports[spec.portVariable]}`;
     urls[spec.name] = url;
-    const [, ...args] = nodeCommand(spec.bundle, spec.heapMiB, spec.initialOldMiB);
+    const [, ...args] = nodeCommand(spec.bundle, spec);
     const child = new SupervisedChild({
       name: spec.name,
       command: process.execPath,

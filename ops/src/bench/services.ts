@@ -27,7 +27,7 @@ export async function startService(
     [
       // e.g. BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile a service under load
       ...(process.env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
-      ...nodeCommand(path.join(REPO_ROOT, spec.bundle), spec.heapMiB, spec.initialOldMiB).slice(1),
+      ...nodeCommand(path.join(REPO_ROOT, spec.bundle), spec).slice(1),
     ],
     {
       cwd: REPO_ROOT,

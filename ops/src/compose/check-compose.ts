@@ -100,7 +100,7 @@ export function composeWiringProblems(doc: unknown, root = REPO_ROOT): string[] 
   const expected = [
     ...SERVICES.map((s) => ({
       name: s.name,
-      command: nodeCommand(s.bundle, s.heapMiB, s.initialOldMiB),
+      command: nodeCommand(s.bundle, s),
       port: s.composePort,
     })),
     { name: GATEWAY.name, command: nodeCommand(GATEWAY.bundle), port: GATEWAY.composePort },
