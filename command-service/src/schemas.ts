@@ -1,13 +1,21 @@
 import { Type } from '@sinclair/typebox';
 import { UUID_PATTERN } from '@techflow/domain';
 
-/**
- * Canonical UUIDs only (ajv's `uuid` format also takes `urn:uuid:`): ids become part of
- * stream names, which are parsed as exactly 36 characters.
- */
+/** A UUID as answers give it: canonical, lower case (see UuidInput for what requests may send). */
 export const Uuid = Type.String({
   format: 'uuid',
   pattern: UUID_PATTERN.source,
+  examples: ['0b9f1c3e-4f55-4d0e-9a4b-6a3c1e2d5f70'],
+});
+
+/**
+ * An id a request carries: any case, with or without `urn:uuid:` (ajv's `uuid` format), as the
+ * query service takes it. Routes pass it through canonicalUuid before it names a stream, so
+ * `0B9F…` and `0b9f…` are one account, and answers give the canonical form.
+ */
+export const UuidInput = Type.String({
+  format: 'uuid',
+  description: 'A UUID in any case, optionally `urn:uuid:`-prefixed; answered in lower case',
   examples: ['0b9f1c3e-4f55-4d0e-9a4b-6a3c1e2d5f70'],
 });
 

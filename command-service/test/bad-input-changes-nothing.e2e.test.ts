@@ -72,8 +72,8 @@ t.test('bad input is a 4xx problem and writes nothing', async (t) => {
       'validation_failed',
     ],
     [
-      'urn UUID',
-      post('/v1/accounts', { accountId: `urn:uuid:${randomUUID()}`, name: 'X', currency: 'EUR' }),
+      'braced UUID',
+      post('/v1/accounts', { accountId: `{${randomUUID()}}`, name: 'X', currency: 'EUR' }),
       400,
       'validation_failed',
     ],

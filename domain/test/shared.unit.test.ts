@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import t from 'tap';
 import {
+  canonicalUuid,
   DomainError,
   isAmountInRange,
   isCurrency,
@@ -12,6 +13,7 @@ import {
   registerFormats,
   streamCategory,
   streamName,
+  UUID_PATTERN,
 } from '../src/index.js';
 
 registerFormats();
@@ -23,6 +25,19 @@ t.test('uuid format accepts only the canonical 36-character form', async (t) => 
   t.notOk(Value.Check(Uuid, 'urn:uuid:0190f3a4-5b6c-7d8e-9f00-aabbccddeeff'));
   t.notOk(Value.Check(Uuid, '0190f3a45b6c7d8e9f00aabbccddeeff'));
   t.notOk(Value.Check(Uuid, 'not-a-uuid'));
+});
+
+t.test('canonicalUuid gives every form of one UUID the one form stream names hold', async (t) => {
+  const canonical = '0190f3a4-5b6c-7d8e-9f00-aabbccddeeff';
+  for (const form of [
+    canonical,
+    canonical.toUpperCase(),
+    `urn:uuid:${canonical}`,
+    `URN:UUID:${canonical.toUpperCase()}`,
+  ]) {
+    t.equal(canonicalUuid(form), canonical, form);
+    t.match(canonicalUuid(form), UUID_PATTERN);
+  }
 });
 
 t.test('email format agrees with ajv-formats', async (t) => {

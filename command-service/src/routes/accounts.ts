@@ -7,13 +7,14 @@ import {
   type AccountState,
   AmountString,
   Currency,
+  canonicalUuid,
   parseMinor,
   streamName,
 } from '@techflow/domain';
 import { pendingIdempotency, requireRole } from '@techflow/platform/http';
 import type { CommandHandler } from '../handle-command.js';
 import { commandMeta, sendResult } from '../request-context.js';
-import { Position, PositionAnswer, ProblemRef, ReasonBody, Uuid } from '../schemas.js';
+import { Position, PositionAnswer, ProblemRef, ReasonBody, Uuid, UuidInput } from '../schemas.js';
 
 export interface AccountRoutesOptions {
   readonly accounts: CommandHandler<AccountCommand, AccountEvent, AccountState>;
@@ -22,7 +23,7 @@ export interface AccountRoutesOptions {
 
 const OpenAccountBody = Type.Object(
   {
-    accountId: Type.Optional(Uuid),
+    accountId: Type.Optional(UuidInput),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     currency: Currency,
     allowOverdraft: Type.Optional(Type.Boolean({ default: false })),
@@ -38,7 +39,7 @@ const MovementBody = Type.Object(
   { additionalProperties: false },
 );
 
-const AccountParams = Type.Object({ id: Uuid }, { additionalProperties: false });
+const AccountParams = Type.Object({ id: UuidInput }, { additionalProperties: false });
 
 const problems = {
   400: ProblemRef,
@@ -82,7 +83,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
     },
     async (request, reply) => {
       const { tenantId } = request.principal;
-      const accountId = request.body.accountId ?? newId();
+      const given = request.body.accountId;
+      const accountId = given === undefined ? newId() : canonicalUuid(given);
       const result = await accounts.handle({
         streamId: stream(tenantId, accountId),
         command: {
@@ -121,7 +123,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
       },
       async (request, reply) => {
         const { tenantId } = request.principal;
-        const accountId = request.params.id;
+        const accountId = canonicalUuid(request.params.id);
         // Chosen here, not in decide, so a retried attempt records the same entry id.
         const entryId = newId();
         const { reference } = request.body;
@@ -169,7 +171,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
       },
       async (request, reply) => {
         const { tenantId } = request.principal;
-        const accountId = request.params.id;
+        const accountId = canonicalUuid(request.params.id);
         const { reason } = request.body;
         const result = await accounts.handle({
           streamId: stream(tenantId, accountId),

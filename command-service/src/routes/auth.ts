@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import {
+  canonicalUuid,
   ORGANIZATION_CATEGORY,
   type OrganizationCommand,
   type OrganizationEvent,
@@ -22,7 +23,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandHandler } from '../handle-command.js';
 import { correlationIdOf } from '../request-context.js';
-import { Position, ProblemRef, Uuid } from '../schemas.js';
+import { Position, ProblemRef, Uuid, UuidInput } from '../schemas.js';
 import { sealedIdempotency } from '../sealed-idempotency.js';
 
 export interface AuthRoutesOptions {
@@ -60,7 +61,7 @@ const LoginBody = Type.Object(
   {
     email: Email,
     password: Type.String({ minLength: 1, maxLength: 200 }),
-    tenantId: Type.Optional(Uuid),
+    tenantId: Type.Optional(UuidInput),
   },
   { additionalProperties: false },
 );
@@ -157,7 +158,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       const check = await checkPassword(identity, {
         email,
         password,
-        ...(tenantId === undefined ? {} : { tenantId }),
+        ...(tenantId === undefined ? {} : { tenantId: canonicalUuid(tenantId) }),
       });
       if (check.kind === 'ambiguous') {
         throw problem(

@@ -6,6 +6,14 @@ import { FormatRegistry } from '@sinclair/typebox';
  */
 export const UUID_PATTERN = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 
+/**
+ * A UUID as the system keeps it: lower case, no `urn:uuid:` prefix (Postgres's printed form,
+ * and the only form stream names hold). UUIDs are case-insensitive (RFC 9562), so every id a
+ * request carries goes through this before it names anything; an id that is not a UUID in
+ * one of the forms ajv's `uuid` format takes comes out unchanged, not a UUID.
+ */
+export const canonicalUuid = (id: string): string => id.toLowerCase().replace(/^urn:uuid:/, '');
+
 /** The same expression as ajv-formats' "full" email, so the domain and Fastify agree. */
 export const EMAIL_PATTERN =
   /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;

@@ -66,7 +66,7 @@ try {
     await pool.query(statement);
   const backend = (await pool.query<{ pid: number }>('select pg_backend_pid() pid')).rows[0]!.pid;
   const cpu0 = cpuSecondsOf(backend);
-  const N = 300;
+  const N = Number(process.env['N'] ?? 300);
   const inputs = Array.from({ length: N }, (_, k) => JSON.stringify(batch(k + 50)));
   const t0 = performance.now();
   for (const input of inputs) await pool.query('select es.append_batch($1)', [input]);

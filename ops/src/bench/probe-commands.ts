@@ -6,6 +6,7 @@ import { buildBundles } from '../bundle.js';
 import { cpuPercent, cpuSnapshot } from './cpu.js';
 import { depositLoad, httpPool, seedTenant } from './http-load.js';
 import { serviceEnv, startService } from './services.js';
+import { fmt } from './stats.js';
 
 await buildBundles();
 const db = await createTestDatabase('tf_probe');
@@ -35,6 +36,10 @@ try {
   const cpu = cpuPercent(c0, cpuSnapshot(processes), secs);
   const x1 = await commits();
   await monitor.end();
+  const metrics = await (await fetch('http://127.0.0.1:18091/metrics')).text();
+  const sample = (name: string) =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(metrics)?.[1] ?? 0);
+  const batches = sample('techflow_append_batch_seconds_count');
   console.log(
     JSON.stringify({
       perSecond: Math.round(r.perSecond),
@@ -47,6 +52,9 @@ try {
       pgCpuPct: cpu['postgres'],
       clientCpuMsPerReq: r.clientCpuMsPerRequest,
       rssMiB: svc.peakRssMiB(),
+      // Since the service started (warm-up included): the group commit's cycle.
+      commandsPerBatch: fmt(sample('techflow_append_batch_commands_sum') / batches, 1),
+      batchMs: fmt((sample('techflow_append_batch_seconds_sum') * 1000) / batches, 2),
     }),
   );
   if (process.env['MEMORY']) {

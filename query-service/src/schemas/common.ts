@@ -11,11 +11,11 @@ export const ref = <T extends TSchema>(schema: T) => {
 export const Uuid = Type.String({ format: 'uuid' });
 
 /**
- * A Uuid as Postgres prints it, which is what every route hands on. Postgres compares upper
+ * Every route hands ids on as Postgres prints them (canonicalUuid). Postgres compares upper
  * case as equal but refuses the `urn:uuid:` prefix, so a prefixed id passed through answered
  * 500, and an upper-case one missed its row where rows are matched by their printed text.
  */
-export const canonicalUuid = (id: string): string => id.toLowerCase().replace(/^urn:uuid:/, '');
+export { canonicalUuid } from '@techflow/domain';
 
 /** A global event-store position, as JSON carries it. */
 export const PositionString = Type.String({
