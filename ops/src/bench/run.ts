@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: every figure of ../shared/BENCH.md beside the ceiling measured in the
- * same run. Each part gets its own database and JetStream stream, removed afterwards.
+ * same run. Each part gets its own database and JetStream stream, removed afterwards. The
+ * command figures run in rounds (BENCH_ROUNDS, default 3), each just after a ceiling run of
+ * its own, and the round with the median ratio is shown with every round's ratio beside it.
  */
 import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
 import { buildBundles } from '../bundle.js';
@@ -9,10 +11,21 @@ import { commandCeiling, natsCeiling, projectionCeiling } from './ceilings.js';
 import { machineBusyPercent, machineTicks, schedNanos } from './cpu.js';
 import { depositLoad, httpPool, openLoop, seedTenant } from './http-load.js';
 import { type Service, serviceEnv, startService } from './services.js';
-import { fmt, percentile } from './stats.js';
+import {
+  fmt,
+  type LatencySummary,
+  medianRound,
+  pairedRounds,
+  percentile,
+  type Round,
+} from './stats.js';
 
 const COMMANDS = Number(process.env['BENCH_COMMANDS'] ?? 20_000);
 const BACKLOG = Number(process.env['BENCH_BACKLOG'] ?? 200_000);
+/** Rounds of each command figure, each beside a ceiling run of its own; the median is shown. */
+const ROUNDS = Math.max(1, Number(process.env['BENCH_ROUNDS'] ?? 3));
+
+type Ceiling = () => Promise<LatencySummary>;
 
 const line = (label: string, value: string) => console.log(`${label.padEnd(44)} ${value}`);
 
@@ -50,16 +63,18 @@ async function projectionCatchUp() {
  * The same peak load against the command service with nothing else running: what the write
  * path costs on its own, beside the figure with the relay and projectors sharing the cores.
  */
-async function commandsAlone() {
+async function commandsAlone(ceiling: Ceiling) {
   const { db, nats, env } = await systemEnv();
   const service = await startService('command-service', env);
   try {
     const commands = httpPool('http://127.0.0.1:18081');
     const tenant = await seedTenant(commands, 200);
     await depositLoad(commands, tenant, 2_000, 64);
-    const peak = await depositLoad(commands, tenant, COMMANDS, 64);
+    const rounds = await pairedRounds(ROUNDS, ceiling, () =>
+      depositLoad(commands, tenant, COMMANDS, 64),
+    );
     await commands.close();
-    return peak;
+    return rounds;
   } finally {
     await service.stop();
     await nats.cleanup();
@@ -67,7 +82,7 @@ async function commandsAlone() {
   }
 }
 
-async function commandsAndVisibility() {
+async function commandsAndVisibility(ceiling: Ceiling) {
   const { db, nats, env } = await systemEnv();
   const services: Service[] = [];
   try {
@@ -78,10 +93,20 @@ async function commandsAndVisibility() {
     const queries = httpPool('http://127.0.0.1:18082');
     const tenant = await seedTenant(commands, 200);
     await depositLoad(commands, tenant, 2_000, 64); // warm-up: JIT, caches, pools
-    const peak = await depositLoad(commands, tenant, COMMANDS, 64);
-    // Let the read models absorb the peak's backlog first: write-to-visible is measured at a
-    // steady half load, not while draining what the peak left behind.
-    await waitForProjection(db.url, await storeHead(db.url), 300_000);
+    // Each ceiling run waits until the read models have absorbed what came before, so it
+    // shares the cores only with idle services, and each peak starts from a drained system.
+    const drained = async () => waitForProjection(db.url, await storeHead(db.url), 300_000);
+    const rounds = await pairedRounds(
+      ROUNDS,
+      async () => {
+        await drained();
+        return ceiling();
+      },
+      () => depositLoad(commands, tenant, COMMANDS, 64),
+    );
+    const peak = medianRound(rounds).figure;
+    // Write-to-visible is measured at a steady load, not while draining the peak's backlog.
+    await drained();
 
     // Write-to-visible, open loop (one command every 1/rate s, each followed by its
     // X-Min-Position read), at half the peak rate (the figure asked for) and at lower
@@ -143,7 +168,7 @@ async function commandsAndVisibility() {
     await queries.close();
     await openCommands.close();
     await openQueries.close();
-    return { peak, sweep, rss };
+    return { rounds, sweep, rss };
   } finally {
     for (const s of services.reverse()) await s.stop();
     await nats.cleanup();
@@ -153,26 +178,36 @@ async function commandsAndVisibility() {
 
 await buildBundles();
 const ceilingDb = await createTestDatabase('tf_bench_ceiling');
-let cmdCeiling: Awaited<ReturnType<typeof commandCeiling>>;
+let system: Awaited<ReturnType<typeof commandsAndVisibility>>;
+let alone: Awaited<ReturnType<typeof commandsAlone>>;
 let rowCeiling: number;
 let natsFigures: Awaited<ReturnType<typeof natsCeiling>>;
+let catchUp: Awaited<ReturnType<typeof projectionCatchUp>>;
 try {
-  cmdCeiling = await commandCeiling(ceilingDb.url);
-  rowCeiling = await projectionCeiling(ceilingDb.url);
+  const ceiling = () => commandCeiling(ceilingDb.url);
   natsFigures = await natsCeiling(process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222');
+  system = await commandsAndVisibility(ceiling);
+  alone = await commandsAlone(ceiling);
+  // Just before the catch-up it judges, for the same reason as the command rounds.
+  rowCeiling = await projectionCeiling(ceilingDb.url);
+  catchUp = await projectionCatchUp();
 } finally {
   await ceilingDb.drop();
 }
-const system = await commandsAndVisibility();
-const alone = await commandsAlone();
-const catchUp = await projectionCatchUp();
+
+const ratios = (rounds: readonly Round<{ perSecond: number }>[]) =>
+  rounds.map((r) => fmt(r.ratio, 2)).join(', ');
+const ceilings = [...system.rounds, ...alone].map((r) => r.ceiling.perSecond).sort((a, b) => a - b);
+const peakRound = medianRound(system.rounds);
+const aloneRound = medianRound(alone);
+const errors = [...system.rounds, ...alone].reduce((n, r) => n + r.figure.errors, 0);
 
 console.log(
   `\nTechFlow benchmark  ${new Date().toISOString()}  (2 cores shared by client, services, Postgres, NATS)\n`,
 );
 line(
   'ceiling: read version + insert (pg, 64 in flight)',
-  `${fmt(cmdCeiling.perSecond, 0)} ops/s  p50 ${fmt(cmdCeiling.p50)} ms  p99 ${fmt(cmdCeiling.p99)} ms`,
+  `${fmt(peakRound.ceiling.perSecond, 0)} ops/s  p50 ${fmt(peakRound.ceiling.p50)} ms  p99 ${fmt(peakRound.ceiling.p99)} ms  (beside the median round; ${ceilings.length} runs ${fmt(ceilings[0]!, 0)}-${fmt(ceilings.at(-1)!, 0)})`,
 );
 line('ceiling: 100-row batch inserts', `${fmt(rowCeiling, 0)} rows/s`);
 line(
@@ -182,13 +217,16 @@ line(
 console.log('');
 line(
   'commands (deposits, 200 accounts, 64 in flight)',
-  `${fmt(system.peak.perSecond, 0)} cmds/s  p50 ${fmt(system.peak.p50)} ms  p99 ${fmt(system.peak.p99)} ms  errors ${system.peak.errors}`,
+  `${fmt(peakRound.figure.perSecond, 0)} cmds/s  p50 ${fmt(peakRound.figure.p50)} ms  p99 ${fmt(peakRound.figure.p99)} ms  errors ${errors} (all rounds)`,
 );
-line('  / command ceiling', fmt(system.peak.perSecond / cmdCeiling.perSecond, 2));
-line('  client CPU per request', `${fmt(system.peak.clientCpuMsPerRequest, 3)} ms`);
+line(
+  '  / command ceiling',
+  `${fmt(peakRound.ratio, 2)}  (median of ${system.rounds.length} rounds, each beside its own ceiling run: ${ratios(system.rounds)})`,
+);
+line('  client CPU per request', `${fmt(peakRound.figure.clientCpuMsPerRequest, 3)} ms`);
 line(
   '  command service alone (no relay/projectors)',
-  `${fmt(alone.perSecond, 0)} cmds/s  p50 ${fmt(alone.p50)} ms  p99 ${fmt(alone.p99)} ms  (${fmt(alone.perSecond / cmdCeiling.perSecond, 2)} of the ceiling)`,
+  `${fmt(aloneRound.figure.perSecond, 0)} cmds/s  p50 ${fmt(aloneRound.figure.p50)} ms  p99 ${fmt(aloneRound.figure.p99)} ms  (${fmt(aloneRound.ratio, 2)} of its ceiling run; rounds ${ratios(alone)})`,
 );
 line(
   `projection catch-up (${fmt(catchUp.events, 0)} events backlog)`,

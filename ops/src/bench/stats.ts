@@ -51,3 +51,34 @@ export async function runConcurrent(
 
 export const fmt = (n: number, digits = 1) =>
   Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : 'n/a';
+
+/** One round of a paired measurement: a figure and the ceiling measured just before it. */
+export interface Round<F extends { perSecond: number }> {
+  readonly figure: F;
+  readonly ceiling: LatencySummary;
+  readonly ratio: number;
+}
+
+/**
+ * Runs `rounds` rounds of ceiling-then-figure and returns them ordered by ratio. On a shared
+ * 2-core VM the machine's speed drifts by a third within minutes (the same CPU loop took
+ * 2.5-3.9 s in one sitting), so a ratio of a figure to a ceiling measured minutes earlier
+ * judged the drift as much as the code; each round's ratio pairs two runs seconds apart.
+ */
+export async function pairedRounds<F extends { perSecond: number }>(
+  rounds: number,
+  ceiling: () => Promise<LatencySummary>,
+  figure: () => Promise<F>,
+): Promise<Round<F>[]> {
+  const out: Round<F>[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const c = await ceiling();
+    const f = await figure();
+    out.push({ figure: f, ceiling: c, ratio: f.perSecond / c.perSecond });
+  }
+  return out.sort((a, b) => a.ratio - b.ratio);
+}
+
+/** The round with the median ratio (the lower middle one for an even count). */
+export const medianRound = <R>(sortedRounds: readonly R[]): R =>
+  sortedRounds[Math.floor((sortedRounds.length - 1) / 2)]!;
