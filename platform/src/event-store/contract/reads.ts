@@ -18,7 +18,12 @@ export function readContract(t: ContractTest, options: ContractOptions): void {
     t.same(first.data, { type: 'A' });
     t.same(first.metadata.tenantId, events[0]!.metadata.tenantId);
     t.equal(first.metadata.causationId, null);
-    t.ok(!Number.isNaN(Date.parse(first.recordedAt)), 'recordedAt is an ISO instant');
+    t.equal(
+      new Date(first.recordedAt).toISOString(),
+      first.recordedAt,
+      'recordedAt is an ISO instant in UTC with milliseconds, as Date#toISOString prints it',
+    );
+    t.ok(Math.abs(Date.parse(first.recordedAt) - Date.now()) < 60_000, 'and it is now');
     const types = async (o: Parameters<typeof store.readStream>[1]) =>
       (await store.readStream(stream, o)).map((e) => e.type);
     t.same(await types({ fromRevision: 2n }), ['C', 'D', 'E']);

@@ -19,11 +19,19 @@ export interface EventRow {
   };
   prev_hash: string | null;
   hash: string;
-  recorded_at: Date;
+  /** Already in Date#toISOString's form (see EVENT_COLUMNS). */
+  recorded_at: string;
 }
 
-export const EVENT_COLUMNS =
-  'position, event_id, stream_id, revision, category, type, version, data, metadata, prev_hash, hash, recorded_at';
+/**
+ * recorded_at is printed by Postgres in Date#toISOString's form (UTC, milliseconds), not
+ * parsed into a Date and printed again here: on a 200,000-event catch-up, where the relay and
+ * the runner each read every row, pg's date parsing and toISOString were ~4% of the
+ * projectors' main thread, which is what bounds the catch-up. Both truncate microseconds.
+ */
+export const EVENT_COLUMNS = `position, event_id, stream_id, revision, category, type, version, data, metadata,
+  prev_hash, hash,
+  to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as recorded_at`;
 
 export function toRecordedEvent(row: EventRow): RecordedEvent {
   return {
@@ -44,6 +52,6 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
       prevHash: row.prev_hash,
       hash: row.hash,
     },
-    recordedAt: row.recorded_at.toISOString(),
+    recordedAt: row.recorded_at,
   };
 }
