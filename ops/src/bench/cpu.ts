@@ -56,7 +56,7 @@ export function cpuPercent(
 }
 
 /** The whole machine's CPU time so far, in clock ticks: busy (not idle or iowait) and total. */
-export function machineTicks(): { busy: number; total: number } {
+export function machineTicks(): { busy: number; steal: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
   const [user, nice, system, idle, iowait, irq, softirq, steal] = line
     .trim()
@@ -64,7 +64,7 @@ export function machineTicks(): { busy: number; total: number } {
     .slice(1, 9)
     .map(Number) as [number, number, number, number, number, number, number, number];
   const busy = user + nice + system + irq + softirq + steal;
-  return { busy, total: busy + idle + iowait };
+  return { busy, steal, total: busy + idle + iowait };
 }
 
 /** Percent of all cores busy between two machineTicks() readings (100 = every core). */
@@ -72,6 +72,17 @@ export const machineBusyPercent = (
   before: ReturnType<typeof machineTicks>,
   after: ReturnType<typeof machineTicks>,
 ): number => Math.round((100 * (after.busy - before.busy)) / (after.total - before.total || 1));
+
+/**
+ * Of all cores' time between two readings, the percent the hypervisor gave to other guests
+ * (steal; counted in machineBusyPercent too), so a sweep line shows when the host, not the
+ * system, took the cores. Usually near zero here (0.1% under a two-core CPU loop), but the
+ * counter grew by ~47 s in one afternoon of benchmarks.
+ */
+export const machineStealPercent = (
+  before: ReturnType<typeof machineTicks>,
+  after: ReturnType<typeof machineTicks>,
+): number => Math.round((100 * (after.steal - before.steal)) / (after.total - before.total || 1));
 
 /**
  * Nanoseconds the threads of these processes have run and have waited runnable for a core

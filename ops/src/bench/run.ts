@@ -8,7 +8,7 @@ import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
 import { buildBundles } from '../bundle.js';
 import { seedBacklog, storeHead, waitForProjection } from './backlog.js';
 import { commandCeiling, natsCeiling, projectionCeiling } from './ceilings.js';
-import { machineBusyPercent, machineTicks, schedNanos } from './cpu.js';
+import { machineBusyPercent, machineStealPercent, machineTicks, schedNanos } from './cpu.js';
 import { depositLoad, httpPool, openLoop, seedTenant } from './http-load.js';
 import { type Service, serviceEnv, startService } from './services.js';
 import {
@@ -134,6 +134,7 @@ async function commandsAndVisibility(ceiling: Ceiling) {
       visible: number[];
       total: number;
       busyPercent: number;
+      stealPercent: number;
       waitPerRun: number;
     }[] = [];
     const pids = services.map((s) => s.child.pid!);
@@ -155,13 +156,15 @@ async function commandsAndVisibility(ceiling: Ceiling) {
       const sched = schedNanos(pids);
       const { visible } = await openLoop(openCommands, openQueries, tenant, rate, total);
       const schedAfter = schedNanos(pids);
+      const ticksAfter = machineTicks();
       sweep.push({
         label,
         seconds,
         rate,
         visible,
         total,
-        busyPercent: machineBusyPercent(ticks, machineTicks()),
+        busyPercent: machineBusyPercent(ticks, ticksAfter),
+        stealPercent: machineStealPercent(ticks, ticksAfter),
         waitPerRun: (schedAfter.wait - sched.wait) / (schedAfter.run - sched.run || 1),
       });
       await waitForProjection(db.url, await storeHead(db.url), 300_000);
@@ -241,7 +244,7 @@ line('  / 100-row batch insert ceiling', fmt(catchUp.perSecond / rowCeiling, 2))
 for (const [i, s] of [...system.sweep].reverse().entries())
   line(
     `${i === 0 ? 'write-to-visible' : ' '} at ${fmt(s.rate, 0)} cmds/s (${s.label}, ${s.seconds} s)`,
-    `p50 ${fmt(percentile(s.visible, 50))} ms  p99 ${fmt(percentile(s.visible, 99))} ms  (${s.visible.length}/${s.total} visible)  cores ${s.busyPercent}% busy, services waited ${fmt(s.waitPerRun, 2)} ms for a core per ms run`,
+    `p50 ${fmt(percentile(s.visible, 50))} ms  p99 ${fmt(percentile(s.visible, 99))} ms  (${s.visible.length}/${s.total} visible)  cores ${s.busyPercent}% busy (${s.stealPercent}% taken by the host), services waited ${fmt(s.waitPerRun, 2)} ms for a core per ms run`,
   );
 for (const [name, mib] of Object.entries(system.rss))
   line(`peak RSS ${name}`, `${fmt(mib, 0)} MiB`);
