@@ -55,7 +55,10 @@ export function cpuPercent(
   );
 }
 
-/** The whole machine's CPU time so far, in clock ticks: busy (not idle or iowait) and total. */
+/**
+ * The whole machine's CPU time so far, in clock ticks: busy (not idle or iowait; steal
+ * included), steal alone, and total.
+ */
 export function machineTicks(): { busy: number; steal: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
   const [user, nice, system, idle, iowait, irq, softirq, steal] = line

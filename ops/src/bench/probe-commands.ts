@@ -5,6 +5,7 @@ import pg from 'pg';
 import { buildBundles } from '../bundle.js';
 import { cpuPercent, cpuSnapshot } from './cpu.js';
 import { depositLoad, httpPool, seedTenant } from './http-load.js';
+import { metricValue } from './prom-text.js';
 import { serviceEnv, startService } from './services.js';
 import { fmt } from './stats.js';
 
@@ -37,8 +38,7 @@ try {
   const x1 = await commits();
   await monitor.end();
   const metrics = await (await fetch('http://127.0.0.1:18091/metrics')).text();
-  const sample = (name: string) =>
-    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(metrics)?.[1] ?? 0);
+  const sample = (name: string) => metricValue(metrics, name);
   const batches = sample('techflow_append_batch_seconds_count');
   console.log(
     JSON.stringify({

@@ -11,6 +11,7 @@ import { buildBundles } from '../bundle.js';
 import { storeHead, waitForProjection } from './backlog.js';
 import { cpuPercent, cpuSecondsOf, cpuSnapshot } from './cpu.js';
 import { depositLoad, getJson, httpPool, openLoop, seedTenant } from './http-load.js';
+import { metricValue } from './prom-text.js';
 import { type Service, serviceEnv, startService } from './services.js';
 import { fmt, percentile, runConcurrent, summarize } from './stats.js';
 
@@ -19,10 +20,6 @@ const SECONDS = Number(process.env['SECONDS'] ?? 10);
 const PEAK = Number(process.env['PEAK'] ?? 0);
 const PROJECTORS_METRICS = 'http://127.0.0.1:18093/metrics';
 const COMMAND_METRICS = 'http://127.0.0.1:18091/metrics';
-
-/** The first sample of `name` (any labels) in a Prometheus text exposition; 0 if absent. */
-const metricValue = (text: string, name: string): number =>
-  Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? 0);
 
 const cpuSnapshotOf = (svcs: Service[]) =>
   cpuSnapshot(Object.fromEntries(svcs.map((s) => [s.name, s.child.pid!])));

@@ -126,7 +126,7 @@ async function commandsAndVisibility(ceiling: Ceiling) {
       peak.perSecond / 4,
       Math.round(peak.perSecond / 2),
     );
-    await waitForProjection(db.url, await storeHead(db.url), 300_000);
+    await drained();
     const sweep: {
       label: string;
       seconds: number;
@@ -167,7 +167,7 @@ async function commandsAndVisibility(ceiling: Ceiling) {
         stealPercent: machineStealPercent(ticks, ticksAfter),
         waitPerRun: (schedAfter.wait - sched.wait) / (schedAfter.run - sched.run || 1),
       });
-      await waitForProjection(db.url, await storeHead(db.url), 300_000);
+      await drained();
     }
 
     const rss = Object.fromEntries(services.map((s) => [s.name, s.peakRssMiB()]));
