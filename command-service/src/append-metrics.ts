@@ -1,4 +1,4 @@
-import { Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 
 /**
  * Group commit as an operator sees it: commands and events per batch, and each batch's round
@@ -7,6 +7,7 @@ import { Histogram, type Registry } from 'prom-client';
  */
 export interface AppendMetrics {
   onAppended(events: number, seconds: number, commands: number): void;
+  onRefusedRows(): void;
   register(registry: Registry): void;
 }
 
@@ -31,14 +32,20 @@ export function createAppendMetrics(): AppendMetrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [],
   });
+  const refused = new Counter({
+    name: 'techflow_append_rows_refused_total',
+    help: 'Batches the set-based append refused (a moved stream, a stored id or key) and es.append_batch then decided',
+    registers: [],
+  });
   return {
+    onRefusedRows: () => refused.inc(),
     onAppended(written, roundTrip, shared) {
       commands.observe(shared);
       events.observe(written);
       seconds.observe(roundTrip);
     },
     register(registry) {
-      for (const metric of [commands, events, seconds]) registry.registerMetric(metric);
+      for (const metric of [commands, events, seconds, refused]) registry.registerMetric(metric);
     },
   };
 }

@@ -53,5 +53,10 @@ t.test('/metrics shows how commands shared group-commit batches', async (t) => {
   const batches = total(text, 'techflow_append_batch_commands_count');
   t.equal(total(text, 'techflow_append_batch_seconds_count'), batches, 'a round trip per batch');
   t.ok(batches < commands, `concurrent deposits shared batches (${batches} for ${commands})`);
+  t.equal(
+    total(text, 'techflow_append_rows_refused_total'),
+    0,
+    'no batch of these commands needed es.append_batch to decide',
+  );
   t.match(text, /techflow_append_batch_commands_bucket\{le="1",service="command"\}/);
 });

@@ -21,7 +21,12 @@ eventStoreContract(t, {
 });
 
 t.test('migrating again is a no-op', async (t) => {
+  const applied = () =>
+    pool
+      .query<{ n: string }>('select count(*) as n from es.kysely_migration')
+      .then((r) => r.rows[0]?.n);
+  const before = await applied();
+  t.ok(Number(before) >= 4, `every migration applied once (${before})`);
   await migrateEventStore(pool);
-  const { rows } = await pool.query<{ n: string }>('select count(*) as n from es.kysely_migration');
-  t.equal(rows[0]?.n, '3');
+  t.equal(await applied(), before, 'none applied again');
 });

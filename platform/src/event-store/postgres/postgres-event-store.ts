@@ -4,8 +4,9 @@ import { startCatchUp } from '../catch-up-subscription.js';
 import type { EventStore, Subscription } from '../port.js';
 import { validateAppends } from '../validate-appends.js';
 import { WakeSignal } from '../wake-signal.js';
-import { appendBatch, type BatchCommand, type BatchOutcome } from './append-batch.js';
+import type { BatchCommand, BatchOutcome } from './append-batch.js';
 import { createAppendListener } from './append-listener.js';
+import { appendCommands } from './append-rows.js';
 import { fromBatchOutcome } from './from-batch-outcome.js';
 import { createGroupCommit } from './group-commit.js';
 import { headPosition } from './head-position.js';
@@ -41,6 +42,8 @@ export interface PostgresEventStoreOptions {
      * seconds, and how many commands shared it (refused and replayed ones included).
      */
     onAppended?(events: number, seconds: number, commands: number): void;
+    /** A batch the set-based append refused and es.append_batch then decided (append-rows.ts). */
+    onRefusedRows?(): void;
   };
   /** Subscriptions re-read this often without a wake-up; default 1000 ms. */
   readonly pollMs?: number;
@@ -60,7 +63,7 @@ export function createPostgresEventStore(
   const group = createGroupCommit<BatchCommand, BatchOutcome>(
     async (commands) => {
       const started = performance.now();
-      const result = await appendBatch(pool, commands);
+      const result = await appendCommands(pool, commands, options.metrics?.onRefusedRows);
       if (result.written > 0) {
         signal.notify();
         const seconds = (performance.now() - started) / 1000;

@@ -6,7 +6,7 @@ import { type Kysely, sql } from 'kysely';
  * that statement, so a failed check rolls the whole statement back, checkpoint move included,
  * without an explicit transaction around it.
  */
-export const FAILED_CHECK_SQLSTATE = 'TF001';
+export { FAILED_CHECK_SQLSTATE } from '../../../db/failed-check.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`

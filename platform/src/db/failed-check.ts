@@ -1,0 +1,6 @@
+/**
+ * The SQLSTATE of a statement's own check (es.fail_unless, projections.fail_unless): raised
+ * inside one statement when what it did is not what it must have done, so the statement rolls
+ * back as a whole, and callers tell it from any other failure.
+ */
+export const FAILED_CHECK_SQLSTATE = 'TF001';
