@@ -80,12 +80,32 @@ try {
     });
   }
   if (PEAK > 0) {
+    const groupCommit = async () => {
+      const c = await (await fetch(COMMAND_METRICS)).text();
+      return {
+        batches: metricValue(c, 'techflow_append_batch_commands_count'),
+        commands: metricValue(c, 'techflow_append_batch_commands_sum'),
+        seconds: metricValue(c, 'techflow_append_batch_seconds_sum'),
+      };
+    };
+    const g0 = await groupCommit();
     const before = cpuSnapshotOf(services);
     const t0 = performance.now();
     const peak = await depositLoad(commands, tenant, PEAK, 64);
     const secs = (performance.now() - t0) / 1000;
     const cpu = cpuPercent(before, cpuSnapshotOf(services), secs);
-    console.log(JSON.stringify({ peak: Math.round(peak.perSecond), cpu }));
+    const g1 = await groupCommit();
+    const batches = g1.batches - g0.batches || 1;
+    console.log(
+      JSON.stringify({
+        peak: Math.round(peak.perSecond),
+        p50: fmt(peak.p50),
+        p99: fmt(peak.p99),
+        cpu,
+        commandsPerAppendBatch: fmt((g1.commands - g0.commands) / batches),
+        appendBatchMs: fmt(((g1.seconds - g0.seconds) * 1000) / batches, 2),
+      }),
+    );
     // Nothing projects with ONLY_COMMANDS: waiting would only time out.
     if (!ONLY_COMMANDS) await waitForProjection(db.url, await storeHead(db.url), 300_000);
   }
