@@ -10,18 +10,18 @@ import type { PgQueryable } from './pg-slice.js';
 const UNIQUE_VIOLATION = '23505';
 
 /*
- * The common batch as one set-based statement: every command writes one event to each of its
- * streams, each stream with an exact expected revision (or none yet) and in no other command of
- * the batch. That is what commands on aggregates send, and it needs no per-command decisions in
- * the database: the revisions follow from the expectations, positions from the log head, and
- * each link of the hash chain from the stream's last hash. So the batch is inserted as rows,
- * with no PL/pgSQL loop, and costs Postgres about half of es.append_batch's CPU.
+ * The common batch as one set-based statement (es.append_rows): every command writes one event
+ * to each of its streams, each stream with an exact expected revision (or none yet) and in no
+ * other command of the batch. That is what commands on aggregates send, and it needs no
+ * per-command decisions in the database: the revisions follow from the expectations, positions
+ * from the log head, and each link of the hash chain from the stream's last hash. So the batch
+ * is inserted as rows, with no PL/pgSQL loop, and costs Postgres about half of
+ * es.append_batch's CPU.
  *
- * Anything that would need a decision makes the statement fail as a whole, and the caller
- * then sends the batch to es.append_batch, which decides per command: a stream not at its
- * expected revision (es.fail_unless raises FAILED_CHECK_SQLSTATE), an event id or idempotency key
- * already stored (a unique violation: a retry, a replay or a duplicate). Nothing of a failed
- * statement is written.
+ * Anything that would need a decision makes the statement fail as a whole, and the caller then
+ * sends the batch to es.append_batch, which decides per command: a stream not at its expected
+ * revision (FAILED_CHECK_SQLSTATE), an event id or idempotency key already stored (a unique
+ * violation: a retry, a replay or a duplicate). Nothing of a failed statement is written.
  *
  * Why the checks hold under concurrency: the log-head UPDATE waits for any other append to
  * commit and then sees its head. The stream rows are read in the statement's snapshot, which
@@ -29,58 +29,6 @@ const UNIQUE_VIOLATION = '23505';
  * recheck against the row's latest version (its revision), and a stream it created conflicts
  * on insert. Either way the statement refuses, so it never writes a link from a stale hash.
  */
-const APPEND_ROWS = `
-with
-  ev as (
-    select * from jsonb_to_recordset($1::jsonb) as x(
-      n int, "eventId" uuid, "streamId" text, expected bigint, category text, type text,
-      version int, data jsonb, metadata jsonb, "contentHash" text)
-  ),
-  head as (
-    update es.log_head set position = position + $3::int
-    returning position - $3::int as start
-  ),
-  linked as (
-    select ev.*, ev.expected + 1 as revision, s.last_hash as prev,
-           es.chain_link(s.last_hash, ev.expected + 1, ev."contentHash") as hash
-      from ev left join es.streams s on s.stream_id = ev."streamId"
-  ),
-  written as (
-    insert into es.events (position, event_id, stream_id, revision, category, tenant_id, type,
-                           version, data, metadata, prev_hash, hash, recorded_at)
-    select h.start + l.n, l."eventId", l."streamId", l.revision, l.category,
-           l.metadata->>'tenantId', l.type, l.version, l.data, l.metadata, l.prev, l.hash,
-           clock_timestamp()
-      from linked l, head h
-  ),
-  moved as (
-    update es.streams s
-       set revision = l.revision, last_hash = l.hash, last_position = h.start + l.n
-      from linked l, head h
-     where l.expected >= 0 and s.stream_id = l."streamId"
-       and s.revision = l.expected
-    returning 1
-  ),
-  born as (
-    insert into es.streams (stream_id, revision, last_hash, last_position)
-    select l."streamId", l.revision, l.hash, h.start + l.n
-      from linked l, head h
-     where l.expected < 0
-    on conflict (stream_id) do nothing
-    returning 1
-  ),
-  keys as (
-    insert into es.idempotency_keys (scope, key, request_hash, status, body, position)
-    select k.scope, k.key, k."requestHash", k.status, k.body, h.start + k.n
-      from jsonb_to_recordset($2::jsonb) as k(
-             scope text, key text, "requestHash" text, status int, body jsonb, n int),
-           head h
-  )
-select h.start::text as start,
-       es.fail_unless((select count(*) from moved) + (select count(*) from born) = $3::int,
-                      'append refused: a stream was not at its expected revision'),
-       pg_notify('es_appended', (h.start + $3::int)::text)
-  from head h`;
 
 /** The batch flattened: one row per event, numbered from 1 in batch order. */
 export interface AppendRows {
@@ -130,7 +78,7 @@ export function toAppendRows(commands: readonly BatchCommand[]): AppendRows | nu
 export async function appendRows(db: PgQueryable, rows: AppendRows): Promise<BatchResult> {
   const result = await db.query<{ start: string }>({
     name: 'es_append_rows',
-    text: APPEND_ROWS,
+    text: 'select es.append_rows($1::jsonb, $2::jsonb, $3::int)::text as start',
     values: [rows.events, rows.keys, rows.count],
   });
   const startText = result.rows[0]?.start;
