@@ -3,7 +3,6 @@ import {
   closeOnSignals,
   connectNats,
   createKysely,
-  createPool,
   createPostgresEventStore,
   ensureDatabase,
   ensureEventStream,
@@ -12,6 +11,7 @@ import {
   migrateProjections,
 } from '@techflow/platform';
 import { buildProjectors, type ProjectorsRole } from './app.js';
+import { createProjectorsPool } from './pool.js';
 import type { ReadModelDatabase } from './projection.js';
 import { migrateRelay } from './relay/checkpoint.js';
 
@@ -30,14 +30,7 @@ const config = loadConfig();
 const role = roleFrom(process.argv, process.env);
 
 await ensureDatabase(config.DATABASE_URL);
-// Few connections: the relay holds one for LISTEN and one per batch; each runner one per batch.
-// This process only reads the event store and writes what is derived from it, so its commits
-// need not wait for the WAL flush (a fsync per batch otherwise).
-const pool = createPool(config.DATABASE_URL, {
-  max: Math.min(config.PG_POOL_SIZE, 6),
-  applicationName: `projectors-${role}`,
-  durableCommits: false,
-});
+const pool = createProjectorsPool(config.DATABASE_URL, { max: config.PG_POOL_SIZE, role });
 // Prepared statements: a live batch's one statement repeats its text (a tenant, the same
 // tables), and parsing and planning it cost Postgres about as much as running it.
 const db = createKysely<ReadModelDatabase>(pool, { prepare: true });

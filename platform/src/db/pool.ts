@@ -16,6 +16,14 @@ export interface PoolOptions {
    * projections re-apply what was lost from their checkpoint. Never for appends.
    */
   readonly durableCommits?: boolean;
+  /**
+   * true: the session plans with index lookups and nested loops only (sequential scans, hash
+   * and merge joins off). For sessions whose prepared statements join a batch of keys to
+   * tables that grow: Postgres plans such a statement once per session, and a plan made while
+   * a table was small scans the whole table and is kept as it grows, until the table is
+   * analyzed again (never, where autovacuum is off).
+   */
+  readonly keyedPlans?: boolean;
 }
 
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
@@ -28,7 +36,13 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     // crossed jit_above_cost now and then, spending 100-300 ms compiling a read of a few rows
     // (auto_explain in probe-visible.ts showed the relay's read at 293 ms, 0.7 ms of it the
     // execution); that was most of the write-to-visible tail at low load.
-    options: `-c jit=off${options.durableCommits === false ? ' -c synchronous_commit=off' : ''}`,
+    options: [
+      '-c jit=off',
+      ...(options.durableCommits === false ? ['-c synchronous_commit=off'] : []),
+      ...(options.keyedPlans
+        ? ['-c enable_seqscan=off', '-c enable_hashjoin=off', '-c enable_mergejoin=off']
+        : []),
+    ].join(' '),
   });
   // An idle client's error (server restart) must not crash the process; the pool drops it.
   pool.on('error', () => undefined);
