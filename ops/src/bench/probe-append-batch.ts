@@ -1,5 +1,6 @@
 // Ad-hoc probe (not part of npm run bench): what es.append_batch costs per command, one
 // connection, batches of B single-event commands with Idempotency-Keys. B=32 node --import tsx …
+// VIA=rows: the same batches through es.append_rows, the set-based path (append-rows.ts).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createPool, migrateEventStore } from '@techflow/platform';
@@ -60,20 +61,42 @@ try {
         ],
       };
     });
-  for (let k = 0; k < 50; k++)
-    await pool.query('select es.append_batch($1)', [JSON.stringify(batch(k))]);
+  type Batch = ReturnType<typeof batch>;
+  // es.append_rows's input: one row per event, numbered from 1; a key per command.
+  const asRows = (commands: Batch) => {
+    const events = commands.map((c, i) => {
+      const s = c.streams[0]!;
+      const e = s.events[0]!;
+      return {
+        n: i + 1,
+        ...e,
+        streamId: s.streamId,
+        category: s.category,
+        expected: s.expected === 'no_stream' ? '-1' : s.expected,
+      };
+    });
+    const keys = commands.map((c, i) => ({ ...c.idempotency, n: i + 1 }));
+    return [JSON.stringify(events), JSON.stringify(keys), commands.length];
+  };
+  const rowsPath = process.env['VIA'] === 'rows';
+  const prepare = (commands: Batch) => (rowsPath ? asRows(commands) : [JSON.stringify(commands)]);
+  const statement = rowsPath
+    ? 'select es.append_rows($1::jsonb, $2::jsonb, $3::int)'
+    : 'select es.append_batch($1)';
+  for (let k = 0; k < 50; k++) await pool.query(statement, prepare(batch(k)));
   for (const statement of (process.env['SESSION'] ?? '').split(';').filter((x) => x.trim()))
     await pool.query(statement);
   const backend = (await pool.query<{ pid: number }>('select pg_backend_pid() pid')).rows[0]!.pid;
   const cpu0 = cpuSecondsOf(backend);
   const N = Number(process.env['N'] ?? 300);
-  const inputs = Array.from({ length: N }, (_, k) => JSON.stringify(batch(k + 50)));
+  const inputs = Array.from({ length: N }, (_, k) => prepare(batch(k + 50)));
   const t0 = performance.now();
-  for (const input of inputs) await pool.query('select es.append_batch($1)', [input]);
+  for (const input of inputs) await pool.query(statement, input);
   const ms = (performance.now() - t0) / N;
   const cpuMs = ((cpuSecondsOf(backend) - cpu0) * 1000) / N;
   console.log(
     JSON.stringify({
+      via: rowsPath ? 'es.append_rows' : 'es.append_batch',
       B,
       msPerBatch: ms.toFixed(2),
       backendCpuMsPerBatch: cpuMs.toFixed(2),
