@@ -3,7 +3,7 @@
 // VIA=rows: the same batches through es.append_rows, the set-based path (append-rows.ts).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createPool, migrateEventStore } from '@techflow/platform';
+import { createPool, migrateEventStore, toAppendRows } from '@techflow/platform';
 import { createTestDatabase } from '@techflow/platform/testing';
 import { cpuSecondsOf } from './cpu.js';
 
@@ -62,21 +62,10 @@ try {
       };
     });
   type Batch = ReturnType<typeof batch>;
-  // es.append_rows's input: one row per event, numbered from 1; a key per command.
   const asRows = (commands: Batch) => {
-    const events = commands.map((c, i) => {
-      const s = c.streams[0]!;
-      const e = s.events[0]!;
-      return {
-        n: i + 1,
-        ...e,
-        streamId: s.streamId,
-        category: s.category,
-        expected: s.expected === 'no_stream' ? '-1' : s.expected,
-      };
-    });
-    const keys = commands.map((c, i) => ({ ...c.idempotency, n: i + 1 }));
-    return [JSON.stringify(events), JSON.stringify(keys), commands.length];
+    const rows = toAppendRows(commands);
+    if (!rows) throw new Error('these batches always qualify for es.append_rows');
+    return [rows.events, rows.keys, rows.count];
   };
   const rowsPath = process.env['VIA'] === 'rows';
   const prepare = (commands: Batch) => (rowsPath ? asRows(commands) : [JSON.stringify(commands)]);

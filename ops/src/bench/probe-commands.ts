@@ -5,7 +5,7 @@ import pg from 'pg';
 import { buildBundles } from '../bundle.js';
 import { cpuPercent, cpuSnapshot } from './cpu.js';
 import { depositLoad, httpPool, seedTenant } from './http-load.js';
-import { metricValue } from './prom-text.js';
+import { groupCommitBetween, groupCommitCounters } from './prom-text.js';
 import { serviceEnv, startService } from './services.js';
 import { fmt } from './stats.js';
 
@@ -37,9 +37,10 @@ try {
   const cpu = cpuPercent(c0, cpuSnapshot(processes), secs);
   const x1 = await commits();
   await monitor.end();
-  const metrics = await (await fetch('http://127.0.0.1:18091/metrics')).text();
-  const sample = (name: string) => metricValue(metrics, name);
-  const batches = sample('techflow_append_batch_seconds_count');
+  // Since the service started (warm-up included): the group commit's cycle.
+  const group = groupCommitBetween(
+    groupCommitCounters(await (await fetch('http://127.0.0.1:18091/metrics')).text()),
+  );
   console.log(
     JSON.stringify({
       perSecond: Math.round(r.perSecond),
@@ -52,9 +53,8 @@ try {
       pgCpuPct: cpu['postgres'],
       clientCpuMsPerReq: r.clientCpuMsPerRequest,
       rssMiB: svc.peakRssMiB(),
-      // Since the service started (warm-up included): the group commit's cycle.
-      commandsPerBatch: fmt(sample('techflow_append_batch_commands_sum') / batches, 1),
-      batchMs: fmt((sample('techflow_append_batch_seconds_sum') * 1000) / batches, 2),
+      commandsPerBatch: fmt(group.commandsPerBatch, 1),
+      batchMs: fmt(group.batchMs, 2),
     }),
   );
   if (process.env['MEMORY']) {

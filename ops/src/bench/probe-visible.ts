@@ -11,7 +11,7 @@ import { buildBundles } from '../bundle.js';
 import { storeHead, waitForProjection } from './backlog.js';
 import { cpuPercent, cpuSecondsOf, cpuSnapshot } from './cpu.js';
 import { depositLoad, getJson, httpPool, openLoop, seedTenant } from './http-load.js';
-import { metricValue } from './prom-text.js';
+import { groupCommitBetween, groupCommitCounters, metricValue } from './prom-text.js';
 import { type Service, serviceEnv, startService } from './services.js';
 import { fmt, percentile, runConcurrent, summarize } from './stats.js';
 
@@ -20,6 +20,8 @@ const SECONDS = Number(process.env['SECONDS'] ?? 10);
 const PEAK = Number(process.env['PEAK'] ?? 0);
 const PROJECTORS_METRICS = 'http://127.0.0.1:18093/metrics';
 const COMMAND_METRICS = 'http://127.0.0.1:18091/metrics';
+
+const groupCommit = async () => groupCommitCounters(await (await fetch(COMMAND_METRICS)).text());
 
 const cpuSnapshotOf = (svcs: Service[]) =>
   cpuSnapshot(Object.fromEntries(svcs.map((s) => [s.name, s.child.pid!])));
@@ -80,30 +82,21 @@ try {
     });
   }
   if (PEAK > 0) {
-    const groupCommit = async () => {
-      const c = await (await fetch(COMMAND_METRICS)).text();
-      return {
-        batches: metricValue(c, 'techflow_append_batch_commands_count'),
-        commands: metricValue(c, 'techflow_append_batch_commands_sum'),
-        seconds: metricValue(c, 'techflow_append_batch_seconds_sum'),
-      };
-    };
     const g0 = await groupCommit();
     const before = cpuSnapshotOf(services);
     const t0 = performance.now();
     const peak = await depositLoad(commands, tenant, PEAK, 64);
     const secs = (performance.now() - t0) / 1000;
     const cpu = cpuPercent(before, cpuSnapshotOf(services), secs);
-    const g1 = await groupCommit();
-    const batches = g1.batches - g0.batches || 1;
+    const group = groupCommitBetween(await groupCommit(), g0);
     console.log(
       JSON.stringify({
         peak: Math.round(peak.perSecond),
         p50: fmt(peak.p50),
         p99: fmt(peak.p99),
         cpu,
-        commandsPerAppendBatch: fmt((g1.commands - g0.commands) / batches),
-        appendBatchMs: fmt(((g1.seconds - g0.seconds) * 1000) / batches, 2),
+        commandsPerAppendBatch: fmt(group.commandsPerBatch),
+        appendBatchMs: fmt(group.batchMs, 2),
       }),
     );
     // Nothing projects with ONLY_COMMANDS: waiting would only time out.
@@ -180,13 +173,7 @@ try {
       'select xact_commit::text xacts from pg_stat_database where datname = current_database()',
     );
     // Group commit: batches and the commands that shared them.
-    const c = await (await fetch(COMMAND_METRICS)).text();
-    return {
-      batches,
-      xacts: Number(x.rows[0]!.xacts),
-      appendBatches: metricValue(c, 'techflow_append_batch_commands_count'),
-      appendCommands: metricValue(c, 'techflow_append_batch_commands_sum'),
-    };
+    return { batches, xacts: Number(x.rows[0]!.xacts), group: await groupCommit() };
   };
   const k0 = await counters();
   // Postgres CPU per client application: each connection is a backend process of its own.
@@ -211,6 +198,7 @@ try {
   const elapsed = (performance.now() - started) / 1000;
   const cpu1 = cpuSnapshotOf(services);
   const k1 = await counters();
+  const appends = groupCommitBetween(k1.group, k0.group);
   const cpuPct = cpuPercent(cpu0, cpu1, elapsed);
   const byApp: Record<string, number> = {};
   for (const b of await backends()) {
@@ -249,11 +237,9 @@ try {
       perSecond: {
         projectionBatches: Math.round((k1.batches - k0.batches) / elapsed),
         pgCommits: Math.round((k1.xacts - k0.xacts) / elapsed),
-        appendBatches: Math.round((k1.appendBatches - k0.appendBatches) / elapsed),
+        appendBatches: Math.round(appends.batches / elapsed),
       },
-      commandsPerAppendBatch: fmt(
-        (k1.appendCommands - k0.appendCommands) / (k1.appendBatches - k0.appendBatches || 1),
-      ),
+      commandsPerAppendBatch: fmt(appends.commandsPerBatch),
       rss: Object.fromEntries(services.map((s) => [s.name, Math.round(s.peakRssMiB())])),
     }),
   );
