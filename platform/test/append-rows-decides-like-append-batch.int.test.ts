@@ -14,6 +14,7 @@ import { migrateEventStore } from '../src/event-store/postgres/migrate.js';
 import { readStream } from '../src/event-store/postgres/read-stream.js';
 import { toBatchCommand } from '../src/event-store/postgres/to-batch-command.js';
 import { createTestDatabase } from '../src/testing/database.js';
+import { tableScans } from '../src/testing/table-scans.js';
 
 // Two stores fed the same batches: one through appendCommands (set-based rows, falling back
 // to es.append_batch on a refusal), one through es.append_batch alone, the reference.
@@ -253,15 +254,6 @@ t.test('a batch looks streams up by key however many there are', async (t) => {
   // One connection, so every append below runs in the session whose plan is cached.
   const session = createPool(dbRows.url, { max: 1 });
   t.teardown(() => session.end());
-  const streamScans = async () => {
-    // Counters reach the shared view when the backend goes idle; make this one flush now.
-    await session.query('select pg_stat_force_next_flush()');
-    const { rows: r } = await session.query<{ seq: string; idx: string }>(
-      `select seq_scan::text seq, idx_scan::text idx from pg_stat_user_tables
-        where schemaname = 'es' and relname = 'streams'`,
-    );
-    return { seq: Number(r[0]?.seq), idx: Number(r[0]?.idx) };
-  };
   const prefix = `grow-${randomUUID()}-`;
   const revisions = new Map<string, bigint>();
   const appendRound = async (round: number) => {
@@ -291,9 +283,9 @@ t.test('a batch looks streams up by key however many there are', async (t) => {
     `insert into es.streams (stream_id, revision, last_hash, last_position)
      select 'filler-' || g, 0, 'h', 0 from generate_series(1, 20000) g`,
   );
-  const before = await streamScans();
+  const before = await tableScans(session, 'es', 'streams');
   for (let round = 10; round < 20; round++) await appendRound(round);
-  const after = await streamScans();
+  const after = await tableScans(session, 'es', 'streams');
   t.equal(after.seq - before.seq, 0, 'no batch scanned es.streams');
   t.ok(
     after.idx - before.idx >= 10,

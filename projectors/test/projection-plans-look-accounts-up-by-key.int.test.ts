@@ -6,7 +6,7 @@ import {
   migrateProjections,
   tenantSchema,
 } from '@techflow/platform';
-import { createTestDatabase } from '@techflow/platform/testing';
+import { createTestDatabase, tableScans } from '@techflow/platform/testing';
 import t from 'tap';
 import { createProjectorsPool } from '../src/pool.js';
 import type { ReadModelDatabase } from '../src/projection.js';
@@ -67,16 +67,6 @@ t.test("a batch's statement looks accounts up by key however many the tenant has
        now(), now()
        from generate_series(1, 20000)`,
   );
-  const accountScans = async () => {
-    // Counters reach the shared view when the backend goes idle; make this one flush now.
-    await pool.query('select pg_stat_force_next_flush()');
-    const { rows } = await pool.query<{ seq: string; idx: string }>(
-      `select seq_scan::text seq, idx_scan::text idx from pg_stat_user_tables
-        where schemaname = $1 and relname = 'accounts'`,
-      [schema],
-    );
-    return { seq: Number(rows[0]?.seq), idx: Number(rows[0]?.idx) };
-  };
   const fillers = new Set(
     (
       await pool.query<{ id: string }>(
@@ -84,9 +74,9 @@ t.test("a batch's statement looks accounts up by key however many the tenant has
       )
     ).rows.map((r) => r.id),
   );
-  const before = await accountScans();
+  const before = await tableScans(pool, schema, 'accounts');
   for (let i = 0; i < 10; i++) await round();
-  const after = await accountScans();
+  const after = await tableScans(pool, schema, 'accounts');
   t.equal(after.seq - before.seq, 0, 'no batch scanned the accounts table');
   t.ok(after.idx - before.idx >= 100, `accounts were found by key (${after.idx - before.idx})`);
   // The read model is right, fillers aside.

@@ -1,4 +1,5 @@
 export * from './ensure-database.js';
+export * from './failed-check.js';
 export * from './kysely.js';
 export * from './migrate-schema.js';
 export * from './pool.js';

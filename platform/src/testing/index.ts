@@ -1,2 +1,3 @@
 export * from './database.js';
 export * from './nats.js';
+export * from './table-scans.js';

@@ -1,13 +1,11 @@
 import { type Kysely, sql } from 'kysely';
 
 /**
- * projections.fail_unless(ok, message): raises SQLSTATE TF001 with `message` unless `ok`. Lets
+ * projections.fail_unless(ok, message): raises SQLSTATE TF001 (FAILED_CHECK_SQLSTATE) with `message` unless `ok`. Lets
  * a projection check what its one statement did (every account it updates exists) inside
  * that statement, so a failed check rolls the whole statement back, checkpoint move included,
  * without an explicit transaction around it.
  */
-export { FAILED_CHECK_SQLSTATE } from '../../../db/failed-check.js';
-
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create function projections.fail_unless(ok boolean, message text) returns boolean
