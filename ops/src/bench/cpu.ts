@@ -14,18 +14,8 @@ export function cpuSecondsOf(pid: number): number {
 }
 
 /** CPU seconds of every process whose command line matches `pattern` (pgrep -f). */
-export function cpuSecondsMatching(pattern: string): number {
-  let out = '';
-  try {
-    out = execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' });
-  } catch {
-    return 0; // pgrep exits 1 when nothing matches
-  }
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .reduce((sum, pid) => sum + cpuSecondsOf(Number(pid)), 0);
-}
+export const cpuSecondsMatching = (pattern: string): number =>
+  pidsMatching(pattern).reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
 
 /** CPU seconds so far of each named process, the shared servers and this load client. */
 export function cpuSnapshot(processes: Record<string, number>): Record<string, number> {
@@ -113,4 +103,65 @@ export function schedNanos(pids: readonly number[]): { run: number; wait: number
     }
   }
   return { run, wait };
+}
+
+export interface ThreadUse {
+  /** Nanoseconds on a core (schedstat). */
+  readonly runNs: number;
+  /** Context switches, voluntary (it slept) and not (it was preempted). */
+  readonly voluntary: number;
+  readonly involuntary: number;
+}
+
+/**
+ * Each thread's use so far, keyed `<label>/<thread name>` and summed over threads of one
+ * name (a libuv pool, V8's workers, Postgres backends), so two readings say which threads
+ * wake and how often.
+ */
+export function threadUse(processes: Record<string, readonly number[]>): Map<string, ThreadUse> {
+  const out = new Map<string, ThreadUse>();
+  for (const [label, pids] of Object.entries(processes)) {
+    for (const pid of pids) {
+      let tids: string[] = [];
+      try {
+        tids = readdirSync(`/proc/${pid}/task`);
+      } catch {
+        continue;
+      }
+      for (const tid of tids) {
+        try {
+          const dir = `/proc/${pid}/task/${tid}`;
+          const status = readFileSync(`${dir}/status`, 'utf8');
+          const name = /^Name:\s*(.*)$/m.exec(status)?.[1] ?? '?';
+          const voluntary = Number(/^voluntary_ctxt_switches:\s*(\d+)/m.exec(status)?.[1] ?? 0);
+          const involuntary = Number(
+            /^nonvoluntary_ctxt_switches:\s*(\d+)/m.exec(status)?.[1] ?? 0,
+          );
+          const runNs = Number(readFileSync(`${dir}/schedstat`, 'utf8').split(' ')[0]);
+          const key = `${label}/${name}`;
+          const prev = out.get(key);
+          out.set(key, {
+            runNs: (prev?.runNs ?? 0) + runNs,
+            voluntary: (prev?.voluntary ?? 0) + voluntary,
+            involuntary: (prev?.involuntary ?? 0) + involuntary,
+          });
+        } catch {
+          // the thread ended
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Pids of every process whose command line matches `pattern` (pgrep -f). */
+export function pidsMatching(pattern: string): number[] {
+  try {
+    return execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
 }

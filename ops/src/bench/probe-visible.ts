@@ -9,7 +9,7 @@ import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
 import pg from 'pg';
 import { buildBundles } from '../bundle.js';
 import { storeHead, waitForProjection } from './backlog.js';
-import { cpuPercent, cpuSecondsOf, cpuSnapshot } from './cpu.js';
+import { cpuPercent, cpuSecondsOf, cpuSnapshot, pidsMatching, threadUse } from './cpu.js';
 import { depositLoad, getJson, httpPool, openLoop, seedTenant } from './http-load.js';
 import { groupCommitBetween, groupCommitCounters, metricValue } from './prom-text.js';
 import { type Service, serviceEnv, startService } from './services.js';
@@ -185,6 +185,14 @@ try {
   };
   const b0 = await backends();
   const backendCpu0 = new Map(b0.map((b) => [b.pid, cpuSecondsOf(b.pid)]));
+  // THREADS=1: which threads ran and how often they switched, per write+read pair.
+  const threadPids = () => ({
+    ...Object.fromEntries(services.map((s) => [s.name, [s.child.pid!]])),
+    postgres: pidsMatching('postgres'),
+    nats: pidsMatching('nats-server'),
+    client: [process.pid],
+  });
+  const threads0 = process.env['THREADS'] ? threadUse(threadPids()) : null;
   const cpu0 = cpuSnapshotOf(services);
   const total = Math.round(RATE * SECONDS);
   const started = performance.now();
@@ -197,6 +205,24 @@ try {
   );
   const elapsed = (performance.now() - started) / 1000;
   const cpu1 = cpuSnapshotOf(services);
+  if (threads0) {
+    const rows = [...threadUse(threadPids())]
+      .map(([thread, u]) => {
+        const b = threads0.get(thread);
+        const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+        const per = (n: number) => round(n / total, 2);
+        return {
+          thread,
+          cpuPct: round((u.runNs - (b?.runNs ?? 0)) / 1e7 / elapsed, 1),
+          usPerPair: round((u.runNs - (b?.runNs ?? 0)) / 1e3 / total, 0),
+          voluntaryPerPair: per(u.voluntary - (b?.voluntary ?? 0)),
+          preemptedPerPair: per(u.involuntary - (b?.involuntary ?? 0)),
+        };
+      })
+      .filter((r) => r.cpuPct >= 0.5)
+      .sort((a, b) => b.cpuPct - a.cpuPct);
+    console.table(rows);
+  }
   const k1 = await counters();
   const appends = groupCommitBetween(k1.group, k0.group);
   const cpuPct = cpuPercent(cpu0, cpu1, elapsed);
