@@ -4,6 +4,7 @@ import t from 'tap';
 import { createPool } from '../src/db/pool.js';
 import type { NewEvent, ReadAllBatch } from '../src/event-store/port.js';
 import { appendBatch } from '../src/event-store/postgres/append-batch.js';
+import { appendRows, toAppendRows } from '../src/event-store/postgres/append-rows.js';
 import { migrateEventStore } from '../src/event-store/postgres/migrate.js';
 import { createPostgresEventStore } from '../src/event-store/postgres/postgres-event-store.js';
 import { toBatchCommand } from '../src/event-store/postgres/to-batch-command.js';
@@ -43,29 +44,46 @@ interface WriterLog {
   rolledBack: string[];
 }
 
-/** One connection, appending one command at a time: autocommit, late commit or rollback. */
+/**
+ * One connection, appending one command at a time: autocommit, late commit or rollback. Half
+ * the commands are one event at the stream's exact revision, which the set-based
+ * es.append_rows writes (the group commit's usual path); the others are 1-5 events through
+ * es.append_batch. Both take the log-head lock, and neither may let a reader skip a commit.
+ */
 async function writer(n: number): Promise<WriterLog> {
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   const log: WriterLog = { committed: [], rolledBack: [] };
+  // Each writer owns its streams, so it knows their revisions.
+  const revisions = new Map<string, number>();
   try {
     for (let i = 0; i < COMMANDS_PER_WRITER; i++) {
-      const events = Array.from({ length: randomInt(1, 6) }, () => event(n));
+      const asRows = randomInt(0, 2) === 0;
+      const events = Array.from({ length: asRows ? 1 : randomInt(1, 6) }, () => event(n));
       const ids = events.map((e) => e.eventId);
       const streamId = `acct-${n}-${i % 17}`;
-      const command = toBatchCommand([{ streamId, events, expectedRevision: 'any' }], {});
+      const revision = revisions.get(streamId);
+      const exact = revision === undefined ? 'no_stream' : BigInt(revision);
+      const expectedRevision = asRows ? exact : 'any';
+      const command = toBatchCommand([{ streamId, events, expectedRevision }], {});
+      const append = () =>
+        asRows ? appendRows(client, toAppendRows([command])!) : appendBatch(client, [command]);
+      const committed = () => {
+        log.committed.push(...ids);
+        revisions.set(streamId, (revision ?? -1) + events.length);
+      };
       const mode = randomInt(0, 3);
       if (mode === 0) {
-        await appendBatch(client, [command]);
-        log.committed.push(...ids);
+        await append();
+        committed();
         continue;
       }
       await client.query('begin');
-      await appendBatch(client, [command]);
+      await append();
       await pause();
       if (mode === 1) {
         await client.query('commit');
-        log.committed.push(...ids);
+        committed();
       } else {
         await client.query('rollback');
         log.rolledBack.push(...ids);

@@ -6,6 +6,7 @@ import * as tables from './migrations/20250101000000_event-store-tables.js';
 import * as chainLink from './migrations/20250101000100_chain-link-function.js';
 import * as appendBatch from './migrations/20250101000200_append-batch-function.js';
 import * as appendRows from './migrations/20250101000300_append-rows-function.js';
+import * as appendRowsJitOff from './migrations/20250101000400_append-rows-jit-off.js';
 
 /** Listed here rather than read from disk, so the migrations travel with the bundle. */
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '20250101000100_chain-link-function': chainLink,
   '20250101000200_append-batch-function': appendBatch,
   '20250101000300_append-rows-function': appendRows,
+  '20250101000400_append-rows-jit-off': appendRowsJitOff,
 };
 
 /**
