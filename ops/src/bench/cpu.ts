@@ -85,6 +85,16 @@ export const machineStealPercent = (
 export function schedNanos(pids: readonly number[]): { run: number; wait: number } {
   let run = 0;
   let wait = 0;
+  forEachThread(pids, (dir) => {
+    const [r, w] = readFileSync(`${dir}/schedstat`, 'utf8').split(' ');
+    run += Number(r);
+    wait += Number(w);
+  });
+  return { run, wait };
+}
+
+/** Calls `visit` with the /proc directory of each thread of these processes still alive. */
+function forEachThread(pids: readonly number[], visit: (dir: string) => void): void {
   for (const pid of pids) {
     let tids: string[] = [];
     try {
@@ -94,15 +104,12 @@ export function schedNanos(pids: readonly number[]): { run: number; wait: number
     }
     for (const tid of tids) {
       try {
-        const [r, w] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ');
-        run += Number(r);
-        wait += Number(w);
+        visit(`/proc/${pid}/task/${tid}`);
       } catch {
         // the thread ended
       }
     }
   }
-  return { run, wait };
 }
 
 export interface ThreadUse {
@@ -121,35 +128,20 @@ export interface ThreadUse {
 export function threadUse(processes: Record<string, readonly number[]>): Map<string, ThreadUse> {
   const out = new Map<string, ThreadUse>();
   for (const [label, pids] of Object.entries(processes)) {
-    for (const pid of pids) {
-      let tids: string[] = [];
-      try {
-        tids = readdirSync(`/proc/${pid}/task`);
-      } catch {
-        continue;
-      }
-      for (const tid of tids) {
-        try {
-          const dir = `/proc/${pid}/task/${tid}`;
-          const status = readFileSync(`${dir}/status`, 'utf8');
-          const name = /^Name:\s*(.*)$/m.exec(status)?.[1] ?? '?';
-          const voluntary = Number(/^voluntary_ctxt_switches:\s*(\d+)/m.exec(status)?.[1] ?? 0);
-          const involuntary = Number(
-            /^nonvoluntary_ctxt_switches:\s*(\d+)/m.exec(status)?.[1] ?? 0,
-          );
-          const runNs = Number(readFileSync(`${dir}/schedstat`, 'utf8').split(' ')[0]);
-          const key = `${label}/${name}`;
-          const prev = out.get(key);
-          out.set(key, {
-            runNs: (prev?.runNs ?? 0) + runNs,
-            voluntary: (prev?.voluntary ?? 0) + voluntary,
-            involuntary: (prev?.involuntary ?? 0) + involuntary,
-          });
-        } catch {
-          // the thread ended
-        }
-      }
-    }
+    forEachThread(pids, (dir) => {
+      const status = readFileSync(`${dir}/status`, 'utf8');
+      const name = /^Name:\s*(.*)$/m.exec(status)?.[1] ?? '?';
+      const count = (field: string) =>
+        Number(new RegExp(`^${field}:\\s*(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+      const runNs = Number(readFileSync(`${dir}/schedstat`, 'utf8').split(' ')[0]);
+      const key = `${label}/${name}`;
+      const prev = out.get(key);
+      out.set(key, {
+        runNs: (prev?.runNs ?? 0) + runNs,
+        voluntary: (prev?.voluntary ?? 0) + count('voluntary_ctxt_switches'),
+        involuntary: (prev?.involuntary ?? 0) + count('nonvoluntary_ctxt_switches'),
+      });
+    });
   }
   return out;
 }
