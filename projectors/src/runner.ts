@@ -407,9 +407,10 @@ export function createProjectionRunner(
         status = 'stopped';
         await setStatus(db, projection.name, 'stopped', null).catch(() => undefined);
       }
-      // Confirmed by the server before stopping, so a successor is not sent it again.
+      // Confirmed by the server before stopping, so a successor is not sent it again; not
+      // waited on for long (NATS may be what is away), a redelivery being harmless.
       await takeUnacked()
-        ?.ackAck()
+        ?.ackAck({ timeout: 1000 })
         .catch(() => false);
       await messages?.close().catch(() => undefined);
       if (ticker) clearInterval(ticker);
