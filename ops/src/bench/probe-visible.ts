@@ -23,6 +23,9 @@ const COMMAND_METRICS = 'http://127.0.0.1:18091/metrics';
 
 const groupCommit = async () => groupCommitCounters(await (await fetch(COMMAND_METRICS)).text());
 
+/** `n` to `digits` decimals, as a number (console.table and JSON keep it numeric). */
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+
 const cpuSnapshotOf = (svcs: Service[]) =>
   cpuSnapshot(Object.fromEntries(svcs.map((s) => [s.name, s.child.pid!])));
 
@@ -209,7 +212,6 @@ try {
     const rows = [...threadUse(threadPids())]
       .map(([thread, u]) => {
         const b = threads0.get(thread);
-        const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
         const per = (n: number) => round(n / total, 2);
         return {
           thread,
@@ -229,8 +231,7 @@ try {
   const byApp: Record<string, number> = {};
   for (const b of await backends()) {
     const used = cpuSecondsOf(b.pid) - (backendCpu0.get(b.pid) ?? 0);
-    byApp[b.app || '(none)'] =
-      Math.round(((byApp[b.app || '(none)'] ?? 0) + (used / elapsed) * 100) * 10) / 10;
+    byApp[b.app || '(none)'] = round((byApp[b.app || '(none)'] ?? 0) + (used / elapsed) * 100, 1);
   }
   console.log(JSON.stringify({ postgresCpuPctByApplication: byApp }));
   if (process.env['TABLES']) {

@@ -1,10 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 
 /**
- * projections.fail_unless(ok, message): raises SQLSTATE TF001 (FAILED_CHECK_SQLSTATE) with `message` unless `ok`. Lets
- * a projection check what its one statement did (every account it updates exists) inside
- * that statement, so a failed check rolls the whole statement back, checkpoint move included,
- * without an explicit transaction around it.
+ * projections.fail_unless(ok, message): raises SQLSTATE TF001 (FAILED_CHECK_SQLSTATE) with
+ * `message` unless `ok`. Lets a projection check what its one statement did (every account it
+ * updates exists) inside that statement, so a failed check rolls the whole statement back,
+ * checkpoint move included, without an explicit transaction around it.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
