@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { type LatencySummary, runConcurrent, summarize } from './stats.js';
 
@@ -96,6 +97,14 @@ export async function depositLoad(
 export interface OpenLoopLatencies {
   readonly written: number[];
   readonly visible: number[];
+  /**
+   * Per command in sending order: when it was sent (ms from the start), its answer's and its
+   * read's latency (ms; the read's 0 when it did not answer 200 or there was none). Shows
+   * whether a tail is spread over the run or sits in one stretch of it.
+   */
+  readonly timeline: [sentMs: number, writtenMs: number, visibleMs: number][];
+  /** This client's event-loop delay p99 (ms): a late client inflates every figure above. */
+  readonly clientDelayP99Ms: number;
 }
 
 /**
@@ -115,6 +124,9 @@ export async function openLoop(
   const visible: number[] = [];
   const started = performance.now();
   const pending: Promise<void>[] = [];
+  const timeline: OpenLoopLatencies['timeline'] = [];
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
   for (let i = 0; i < total; i++) {
     const wait = started + (i * 1000) / rate - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -130,16 +142,27 @@ export async function openLoop(
         );
         const accepted = performance.now();
         written.push(accepted - sent);
+        const row: OpenLoopLatencies['timeline'][number] = [sent - started, accepted - sent, 0];
+        timeline.push(row);
         if (!queries) return;
         const r = await getJson(queries, `/v1/accounts/${account}`, {
           authorization: `Bearer ${tenant.token}`,
           'x-min-position': w.body.position,
         });
-        if (r.status === 200) visible.push(performance.now() - accepted);
+        if (r.status === 200) {
+          row[2] = performance.now() - accepted;
+          visible.push(row[2]);
+        }
       })(),
     );
   }
   await Promise.all(pending);
+  delay.disable();
   const byValue = (a: number, b: number) => a - b;
-  return { written: written.sort(byValue), visible: visible.sort(byValue) };
+  return {
+    written: written.sort(byValue),
+    visible: visible.sort(byValue),
+    timeline: timeline.sort((a, b) => a[0] - b[0]),
+    clientDelayP99Ms: delay.percentile(99) / 1e6,
+  };
 }

@@ -13,7 +13,7 @@ import { cpuPercent, cpuSecondsOf, cpuSnapshot, pidsMatching, threadUse } from '
 import { depositLoad, getJson, httpPool, openLoop, seedTenant } from './http-load.js';
 import { groupCommitBetween, groupCommitCounters, metricValue } from './prom-text.js';
 import { type Service, serviceEnv, startService } from './services.js';
-import { fmt, percentile, runConcurrent, summarize } from './stats.js';
+import { fmt, percentile, perSecond, runConcurrent, summarize } from './stats.js';
 
 const RATE = Number(process.env['RATE'] ?? 500);
 const SECONDS = Number(process.env['SECONDS'] ?? 10);
@@ -195,13 +195,26 @@ try {
     nats: pidsMatching('nats-server'),
     client: [process.pid],
   });
+  // WARM_OPEN=s: the same open loop for s seconds first, unrecorded (then, with WARM_IDLE_MS,
+  // drained and idle that long), so the measured run starts with the pools' connections open.
+  if (process.env['WARM_OPEN']) {
+    const warm = Math.round(RATE * Number(process.env['WARM_OPEN']));
+    await openLoop(commands, ONLY_COMMANDS ? null : queries, tenant, RATE, warm);
+    if (process.env['WARM_IDLE_MS']) {
+      if (!ONLY_COMMANDS) await waitForProjection(db.url, await storeHead(db.url), 300_000);
+      await new Promise((r) => setTimeout(r, Number(process.env['WARM_IDLE_MS'])));
+    }
+  }
   const threads0 = process.env['THREADS'] ? threadUse(threadPids()) : null;
   const cpu0 = cpuSnapshotOf(services);
   const total = Math.round(RATE * SECONDS);
   const started = performance.now();
-  const { written, visible } = await openLoop(
-    commands,
-    ONLY_COMMANDS ? null : queries,
+  // NEW_POOLS=1: the measured run on pools with no connections yet (what a warm-up opened
+  // stays with the old ones), to see what opening them costs.
+  const fresh = process.env['NEW_POOLS'] === '1';
+  const { written, visible, timeline, clientDelayP99Ms } = await openLoop(
+    fresh ? httpPool('http://127.0.0.1:18091', CONNECTIONS) : commands,
+    ONLY_COMMANDS ? null : fresh ? httpPool('http://127.0.0.1:18092', CONNECTIONS) : queries,
     tenant,
     RATE,
     total,
@@ -268,6 +281,14 @@ try {
       },
       commandsPerAppendBatch: fmt(appends.commandsPerBatch),
       rss: Object.fromEntries(services.map((s) => [s.name, Math.round(s.peakRssMiB())])),
+      clientDelayP99Ms: fmt(clientDelayP99Ms),
+    }),
+  );
+  // Each second's p99: a tail spread over the run, or one stretch of it (the start, a pause).
+  const column = ONLY_COMMANDS ? 1 : 2;
+  console.log(
+    JSON.stringify({
+      [`p99PerSecond${ONLY_COMMANDS ? 'Written' : 'Visible'}`]: perSecond(timeline, column, 99),
     }),
   );
   if (!ONLY_COMMANDS) {

@@ -6,6 +6,34 @@ export function percentile(sortedMs: readonly number[], p: number): number {
   return sortedMs[i]!;
 }
 
+/**
+ * The p-th percentile of one latency column of a timeline, second by second of sending time
+ * (rounded to whole ms): rows are [sentMs, ...latencies].
+ */
+export function perSecond(
+  timeline: readonly (readonly number[])[],
+  column: number,
+  p: number,
+): number[] {
+  const seconds: number[][] = [];
+  for (const row of timeline) {
+    const second = Math.floor(row[0]! / 1000);
+    const bucket = seconds[second] ?? [];
+    bucket.push(row[column]!);
+    seconds[second] = bucket;
+  }
+  return [...seconds].map((s) =>
+    s === undefined
+      ? 0
+      : Math.round(
+          percentile(
+            s.sort((a, b) => a - b),
+            p,
+          ),
+        ),
+  );
+}
+
 export interface LatencySummary {
   count: number;
   perSecond: number;
