@@ -22,16 +22,9 @@ export function perSecond(
     bucket.push(row[column]!);
     seconds[second] = bucket;
   }
-  return [...seconds].map((s) =>
-    s === undefined
-      ? 0
-      : Math.round(
-          percentile(
-            s.sort((a, b) => a - b),
-            p,
-          ),
-        ),
-  );
+  const byValue = (a: number, b: number) => a - b;
+  // A second in which nothing was sent (a hole) reads 0.
+  return Array.from(seconds, (s) => (s ? Math.round(percentile(s.sort(byValue), p)) : 0));
 }
 
 export interface LatencySummary {
