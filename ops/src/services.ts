@@ -54,8 +54,14 @@ export const SERVICES: readonly ServiceSpec[] = [
     composePort: 8083,
     // Catch-up holds pages of events (runner.ts, catchUpBatch): with 512 its peak RSS reached
     // 190-204 MiB, with 256 175-183 MiB at the same speed (20,000-event pages then;
-    // docs/PERFORMANCE.md). No initialOldMiB: catch-up's RSS is the one near the limit.
+    // docs/PERFORMANCE.md).
     heapMiB: 256,
+    // From a ~32 MiB live heap V8 otherwise collected after every ~8 MiB promoted: a
+    // mark-compact every ~5 s at half peak (5-9 ms pauses), and every second of the
+    // write-to-visible run with the worst p99 had one, since every event waits on the
+    // projection. With 64: 2-3 in 30 s instead of 11-12, p99 3-4 ms lower in three alternated
+    // pairs; catch-up the same speed over seven pairs, its peak RSS 3-11 MiB higher.
+    initialOldMiB: 64,
   },
 ];
 
@@ -86,7 +92,7 @@ export const CHILD_GUARD = {
  * keeps the command service's peak RSS under load near 125 MiB instead of ~200 (each service
  * passes its own: ServiceSpec.heapMiB). A 4 MiB semi-space (default 16) does the same for the
  * young generation. The other way round, a 64 MiB starting old generation (initialOldMiB)
- * spaces out the full collections of the command and query services: from a ~35 MiB live
+ * spaces out the full collections (of the projectors too, see there): from a ~35 MiB live
  * heap V8 otherwise collected after every ~10 MiB promoted, a mark-compact every ~3 s under
  * load with 4-16 ms pauses, which sat in the write-to-visible tail (half peak p99 29-41 ms,
  * mean ~34, against 28-59, mean ~44, alternated probe runs) for ~15 MiB more RSS.
