@@ -17,6 +17,7 @@ import {
   medianRound,
   pairedRounds,
   percentile,
+  perSecond,
   type Round,
 } from './stats.js';
 
@@ -137,6 +138,7 @@ async function commandsAndVisibility(ceiling: Ceiling) {
       stealPercent: number;
       waitPerRun: number;
       clientDelayP99Ms: number;
+      p99BySecond: number[];
     }[] = [];
     const pids = services.map((s) => s.child.pid!);
     // Ten seconds at least at every rate: capped at 5,000 commands, half peak lasted about
@@ -161,7 +163,7 @@ async function commandsAndVisibility(ceiling: Ceiling) {
       // waited runnable for a core per unit of time they ran.
       const ticks = machineTicks();
       const sched = schedNanos(pids);
-      const { visible, clientDelayP99Ms } = await openLoop(
+      const { visible, clientDelayP99Ms, timeline } = await openLoop(
         openCommands,
         openQueries,
         tenant,
@@ -180,6 +182,7 @@ async function commandsAndVisibility(ceiling: Ceiling) {
         stealPercent: machineStealPercent(ticks, ticksAfter),
         waitPerRun: (schedAfter.wait - sched.wait) / (schedAfter.run - sched.run || 1),
         clientDelayP99Ms,
+        p99BySecond: perSecond(timeline, 2, 99),
       });
       await drained();
     }
@@ -260,6 +263,9 @@ for (const [i, s] of [...system.sweep].reverse().entries())
     `${i === 0 ? 'write-to-visible' : ' '} at ${fmt(s.rate, 0)} cmds/s (${s.label}, ${s.seconds} s)`,
     `p50 ${fmt(percentile(s.visible, 50))} ms  p99 ${fmt(percentile(s.visible, 99))} ms  (${s.visible.length}/${s.total} visible)  cores ${s.busyPercent}% busy (${s.stealPercent}% taken by the host), services waited ${fmt(s.waitPerRun, 2)} ms for a core per ms run, client event-loop delay p99 ${fmt(s.clientDelayP99Ms)} ms`,
   );
+// Whether the half-peak tail is spread over the run or sits in a few seconds (pauses).
+const half = system.sweep.at(-1);
+if (half) line('  half peak, p99 second by second', `${half.p99BySecond.join(' ')} ms`);
 for (const [name, mib] of Object.entries(system.rss))
   line(`peak RSS ${name}`, `${fmt(mib, 0)} MiB`);
 line('peak RSS projectors (catch-up)', `${fmt(catchUp.rssMiB, 0)} MiB`);
