@@ -1,6 +1,7 @@
 // Ad-hoc probe (not part of npm run bench): what es.append_batch costs per command, one
 // connection, batches of B single-event commands with Idempotency-Keys. B=32 node --import tsx …
 // VIA=rows: the same batches through es.append_rows, the set-based path (append-rows.ts).
+import './closed-stdout.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createPool, migrateEventStore, toAppendRows } from '@techflow/platform';

@@ -1,5 +1,6 @@
 // Ad-hoc probe (not part of npm run bench): projection catch-up of an N-event backlog with the
 // CPU of the projectors process, Postgres and NATS beside it. N=100000 node --import tsx …
+import './closed-stdout.js';
 import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
 import { buildBundles } from '../bundle.js';
 import { seedBacklog, waitForProjection } from './backlog.js';

@@ -8,6 +8,7 @@
 // When the paused figures are several times the hot one, per-operation costs fall with load:
 // a service doing little is not cheap, and batching saves more than the work it shares.
 
+import './closed-stdout.js';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpuSecondsOf } from './cpu.js';

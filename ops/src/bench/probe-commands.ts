@@ -1,5 +1,6 @@
 // Ad-hoc probe (not part of npm run bench): command throughput with CPU split per process.
 
+import './closed-stdout.js';
 import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
 import pg from 'pg';
 import { buildBundles } from '../bundle.js';

@@ -1,6 +1,7 @@
 // Ad-hoc probe (not part of npm run bench): what the whole system costs doing nothing.
 // IDLE_SECONDS=20 node --import tsx ops/src/bench/probe-idle.ts
 
+import './closed-stdout.js';
 import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
 import { buildBundles } from '../bundle.js';
 import { cpuPercent, cpuSnapshot } from './cpu.js';

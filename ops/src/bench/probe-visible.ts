@@ -2,6 +2,7 @@
 // where the lag sits (relay checkpoint, projection checkpoint) sampled beside it.
 // RATE=500 SECONDS=10 node --import tsx ops/src/bench/probe-visible.ts
 
+import './closed-stdout.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';

@@ -4,6 +4,7 @@
  * command figures run in rounds (BENCH_ROUNDS, default 3), each just after a ceiling run of
  * its own, and the round with the median ratio is shown with every round's ratio beside it.
  */
+import './closed-stdout.js';
 import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
 import { buildBundles } from '../bundle.js';
 import { seedBacklog, storeHead, waitForProjection } from './backlog.js';

@@ -12,6 +12,15 @@ export interface Service {
   peakRssMiB(): number;
 }
 
+/** Services started and not yet exited: killed when the probe exits, however it exits. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+// Ctrl-C: exit through 'exit' (above) rather than die with the services left running. The
+// probe's database and stream stay (tf_probe_*, TFTEST_*): dropping them needs the event loop.
+process.once('SIGINT', () => process.exit(130));
+
 /**
  * Starts a service's bundle as its own process, as `npm start` does, on the port `env` gives
  * it, and waits for /ready. Build the bundles first (buildBundles).
@@ -35,6 +44,8 @@ export async function startService(
       stdio: ['ignore', 'inherit', 'inherit'],
     },
   );
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
