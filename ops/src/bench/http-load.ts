@@ -120,8 +120,6 @@ export async function openLoop(
   rate: number,
   total: number,
 ): Promise<OpenLoopLatencies> {
-  const written: number[] = [];
-  const visible: number[] = [];
   const started = performance.now();
   const pending: Promise<void>[] = [];
   const timeline: OpenLoopLatencies['timeline'] = [];
@@ -141,7 +139,6 @@ export async function openLoop(
           { authorization: `Bearer ${tenant.token}`, 'idempotency-key': randomUUID() },
         );
         const accepted = performance.now();
-        written.push(accepted - sent);
         const row: OpenLoopLatencies['timeline'][number] = [sent - started, accepted - sent, 0];
         timeline.push(row);
         if (!queries) return;
@@ -149,10 +146,7 @@ export async function openLoop(
           authorization: `Bearer ${tenant.token}`,
           'x-min-position': w.body.position,
         });
-        if (r.status === 200) {
-          row[2] = performance.now() - accepted;
-          visible.push(row[2]);
-        }
+        if (r.status === 200) row[2] = performance.now() - accepted;
       })(),
     );
   }
@@ -160,8 +154,12 @@ export async function openLoop(
   delay.disable();
   const byValue = (a: number, b: number) => a - b;
   return {
-    written: written.sort(byValue),
-    visible: visible.sort(byValue),
+    written: timeline.map((row) => row[1]).sort(byValue),
+    // A read that answered takes time, so its latency is never 0: 0 is "no read, or not 200".
+    visible: timeline
+      .map((row) => row[2])
+      .filter((ms) => ms > 0)
+      .sort(byValue),
     timeline: timeline.sort((a, b) => a[0] - b[0]),
     clientDelayP99Ms: delay.percentile(99) / 1e6,
   };

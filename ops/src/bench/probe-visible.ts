@@ -3,7 +3,7 @@
 // RATE=500 SECONDS=10 node --import tsx ops/src/bench/probe-visible.ts
 
 import './closed-stdout.js';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
@@ -213,9 +213,11 @@ try {
   // NEW_POOLS=1: the measured run on pools with no connections yet (what a warm-up opened
   // stays with the old ones), to see what opening them costs.
   const fresh = process.env['NEW_POOLS'] === '1';
+  const measuredCommands = fresh ? httpPool('http://127.0.0.1:18091', CONNECTIONS) : commands;
+  const measuredQueries = fresh ? httpPool('http://127.0.0.1:18092', CONNECTIONS) : queries;
   const { written, visible, timeline, clientDelayP99Ms } = await openLoop(
-    fresh ? httpPool('http://127.0.0.1:18091', CONNECTIONS) : commands,
-    ONLY_COMMANDS ? null : fresh ? httpPool('http://127.0.0.1:18092', CONNECTIONS) : queries,
+    measuredCommands,
+    ONLY_COMMANDS ? null : measuredQueries,
     tenant,
     RATE,
     total,
@@ -306,18 +308,20 @@ try {
         .join('\n'),
     );
   }
+  // CPU seconds so far of each service's threads, by thread name.
   for (const svc of services) {
     const threads: Record<string, number> = {};
-    for (const tid of readdirSync(`/proc/${svc.child.pid}/task`)) {
-      const stat = readFileSync(`/proc/${svc.child.pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      threads[name] = (threads[name] ?? 0) + (Number(f[11]) + Number(f[12])) / 100;
+    for (const [key, use] of threadUse({ [svc.name]: [svc.child.pid!] })) {
+      threads[key.slice(svc.name.length + 1)] = round(use.runNs / 1e9, 2);
     }
     console.log(svc.name, JSON.stringify(threads));
   }
   await commands.close();
   await queries.close();
+  if (fresh) {
+    await measuredCommands.close();
+    await measuredQueries.close();
+  }
   await natsConn?.close();
 } finally {
   await monitor.end();
