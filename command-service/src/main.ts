@@ -25,7 +25,10 @@ const pool = createPool(config.DATABASE_URL, {
 await migrateIdentity(pool);
 // Migrates the event store's schema first.
 const appendMetrics = createAppendMetrics();
-const eventStore = await createEventStore(config, pool, { metrics: appendMetrics });
+const eventStore = await createEventStore(config, pool, {
+  metrics: appendMetrics,
+  batchIntervalMs: config.APPEND_BATCH_INTERVAL_MS,
+});
 const redis = config.REDIS_URL ? createRedis(config.REDIS_URL) : undefined;
 
 const app = await buildApp(config, {

@@ -1,15 +1,24 @@
 /**
  * Group commit: concurrent callers' commands share one statement and one commit. While a batch
- * is in flight the next one accumulates; it leaves as soon as the first is answered, so under
- * load batches grow by themselves and when idle a lone command leaves at once, with no timer.
+ * is in flight the next one accumulates; it leaves once the first is answered, so under load
+ * batches grow by themselves and when idle a lone command leaves at once, with no timer.
  * A second batch may overlap the first only once the queue holds a full batch: it then spends
  * its round trip while the first commits (the log-head lock orders them in the database).
+ *
+ * Between those two loads, a steady stream of commands would leave in batches of a few, each
+ * paying a statement, a commit and a wake-up of every subscriber. So a batch that is not yet
+ * `leaveAtEvents` long waits until `minIntervalMs` after the previous batch started: a lone
+ * command after a quiet spell still leaves at once, and a busy system never waits.
  */
 
 export interface GroupCommitOptions {
   /** Events per batch; a command bigger than this travels alone. */
   readonly maxEvents?: number;
   readonly maxInFlight?: number;
+  /** Shortest interval between the starts of two batches shorter than leaveAtEvents; default 0. */
+  readonly minIntervalMs?: number;
+  /** Events that make a batch leave without waiting for minIntervalMs; default 16. */
+  readonly leaveAtEvents?: number;
 }
 
 interface Pending<C, O> {
@@ -38,10 +47,14 @@ export function createGroupCommit<C, O>(
 ): GroupCommit<C, O> {
   const maxEvents = options.maxEvents ?? 200;
   const maxInFlight = options.maxInFlight ?? 2;
+  const minIntervalMs = options.minIntervalMs ?? 0;
+  const leaveAtEvents = options.leaveAtEvents ?? 16;
   const queue: Pending<C, O>[] = [];
   let queuedEvents = 0;
   let inFlight = 0;
   let idle: (() => void)[] = [];
+  let lastStart = Number.NEGATIVE_INFINITY;
+  let intervalTimer: NodeJS.Timeout | null = null;
 
   const take = () => {
     const batch: Pending<C, O>[] = [];
@@ -85,11 +98,26 @@ export function createGroupCommit<C, O>(
   };
 
   const pump = () => {
+    if (inFlight === 0 && queue.length > 0 && queuedEvents < leaveAtEvents) {
+      const wait = lastStart + minIntervalMs - performance.now();
+      if (wait > 0) {
+        intervalTimer ??= setTimeout(() => {
+          intervalTimer = null;
+          pump();
+        }, wait);
+        return;
+      }
+    }
+    if (intervalTimer) {
+      clearTimeout(intervalTimer);
+      intervalTimer = null;
+    }
     while (
       queue.length > 0 &&
       (inFlight === 0 || (inFlight < maxInFlight && queuedEvents >= maxEvents))
     ) {
       inFlight++;
+      lastStart = performance.now();
       let released = false;
       const release = () => {
         if (released) return;

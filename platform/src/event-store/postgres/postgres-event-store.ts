@@ -49,6 +49,11 @@ export interface PostgresEventStoreOptions {
   readonly pollMs?: number;
   /** Events per group-commit batch; default 200. */
   readonly maxBatchEvents?: number;
+  /**
+   * Shortest interval between the starts of two group-commit batches of fewer than 16 events
+   * (group-commit.ts); default 0, none.
+   */
+  readonly batchIntervalMs?: number;
 }
 
 const DEFAULT_READ_ALL = 1000;
@@ -71,7 +76,7 @@ export function createPostgresEventStore(
       }
       return result.outcomes;
     },
-    { maxEvents: options.maxBatchEvents ?? 200 },
+    { maxEvents: options.maxBatchEvents ?? 200, minIntervalMs: options.batchIntervalMs ?? 0 },
   );
   const source = {
     signal,
