@@ -108,10 +108,10 @@ export interface OpenLoopLatencies {
 }
 
 /**
- * Open loop: `total` deposits at `rate`/s whatever the answers' pace, each followed (when
- * `queries` is given) by a read of its account with `X-Min-Position` set to its position.
- * The pools must allow as many connections as requests may be outstanding, or requests queue
- * in this client and the loop closes.
+ * Open loop: `total` deposits at `rate`/s whatever the answers' pace, each `readEvery`th one
+ * followed (when `queries` is given) by a read of its account with `X-Min-Position` set to
+ * its position. The pools must allow as many connections as requests may be outstanding, or
+ * requests queue in this client and the loop closes.
  */
 export async function openLoop(
   commands: Pool,
@@ -119,6 +119,7 @@ export async function openLoop(
   tenant: Tenant,
   rate: number,
   total: number,
+  readEvery = 1,
 ): Promise<OpenLoopLatencies> {
   const started = performance.now();
   const pending: Promise<void>[] = [];
@@ -141,7 +142,7 @@ export async function openLoop(
         const accepted = performance.now();
         const row: OpenLoopLatencies['timeline'][number] = [sent - started, accepted - sent, 0];
         timeline.push(row);
-        if (!queries) return;
+        if (!queries || i % readEvery !== 0) return;
         const r = await getJson(queries, `/v1/accounts/${account}`, {
           authorization: `Bearer ${tenant.token}`,
           'x-min-position': w.body.position,

@@ -19,6 +19,8 @@ import { fmt, percentile, perSecond, runConcurrent, summarize } from './stats.js
 const RATE = Number(process.env['RATE'] ?? 500);
 const SECONDS = Number(process.env['SECONDS'] ?? 10);
 const PEAK = Number(process.env['PEAK'] ?? 0);
+/** READ_EVERY=n: only every nth command is followed by its X-Min-Position read. */
+const READ_EVERY = Number(process.env['READ_EVERY'] ?? 1);
 const PROJECTORS_METRICS = 'http://127.0.0.1:18093/metrics';
 const COMMAND_METRICS = 'http://127.0.0.1:18091/metrics';
 
@@ -200,7 +202,7 @@ try {
   // drained and idle that long), so the measured run starts with the pools' connections open.
   if (process.env['WARM_OPEN']) {
     const warm = Math.round(RATE * Number(process.env['WARM_OPEN']));
-    await openLoop(commands, ONLY_COMMANDS ? null : queries, tenant, RATE, warm);
+    await openLoop(commands, ONLY_COMMANDS ? null : queries, tenant, RATE, warm, READ_EVERY);
     if (process.env['WARM_IDLE_MS']) {
       if (!ONLY_COMMANDS) await waitForProjection(db.url, await storeHead(db.url), 300_000);
       await new Promise((r) => setTimeout(r, Number(process.env['WARM_IDLE_MS'])));
@@ -221,6 +223,7 @@ try {
     tenant,
     RATE,
     total,
+    READ_EVERY,
   );
   const elapsed = (performance.now() - started) / 1000;
   const cpu1 = cpuSnapshotOf(services);
