@@ -30,16 +30,26 @@ t.test('a lone command after a quiet spell leaves at once', async (t) => {
   t.equal(await first, 1);
 });
 
-t.test('a short batch waits out the interval after the previous start', async (t) => {
+t.test('a lone command never waits, even right after a batch', async (t) => {
+  const { group, batches, answerAll } = recorder({ minIntervalMs: 10_000 });
+  for (const n of [1, 2, 3]) {
+    const outcome = group.submit(n, 1);
+    t.equal(batches.length, n, `command ${n} left at once`);
+    await answerAll();
+    t.equal(await outcome, n);
+  }
+});
+
+t.test('commands that gathered behind a batch wait out the interval after its start', async (t) => {
   const { group, batches, answerAll } = recorder({ minIntervalMs: 200, leaveAtEvents: 16 });
   const first = group.submit(1, 1);
+  const later = [group.submit(2, 1), group.submit(3, 1)];
   await answerAll();
   await first;
-  const later = [group.submit(2, 1), group.submit(3, 1)];
   await sleep(20);
-  t.same(batches, [[1]], 'the second batch has not left yet');
+  t.same(batches, [[1]], 'the two waiting have not left yet');
   await sleep(300);
-  t.same(batches, [[1], [2, 3]], 'then both commands leave together');
+  t.same(batches, [[1], [2, 3]], 'then they leave together');
   await answerAll();
   t.same(await Promise.all(later), [2, 3], 'each caller gets its own outcome');
   await group.drain();
@@ -48,10 +58,10 @@ t.test('a short batch waits out the interval after the previous start', async (t
 t.test('enough waiting events leave without waiting for the interval', async (t) => {
   const { group, batches, answerAll } = recorder({ minIntervalMs: 10_000, leaveAtEvents: 4 });
   const first = group.submit(1, 1);
+  const later = [group.submit(2, 1), group.submit(3, 1), group.submit(4, 2)];
   await answerAll();
   await first;
-  const later = [group.submit(2, 1), group.submit(3, 1), group.submit(4, 2)];
-  t.same(batches, [[1], [2, 3, 4]], 'the fourth event filled the batch and it left');
+  t.same(batches, [[1], [2, 3, 4]], 'four events waited, so they left when the batch answered');
   await answerAll();
   t.same(await Promise.all(later), [2, 3, 4]);
   await group.drain();

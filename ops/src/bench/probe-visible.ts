@@ -3,7 +3,7 @@
 // RATE=500 SECONDS=10 node --import tsx ops/src/bench/probe-visible.ts
 
 import './closed-stdout.js';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
@@ -145,7 +145,7 @@ try {
     const c = await jsm.consumers.info(nats.stream, 'proj_accounts');
     return `delivered ${c.delivered.stream_seq} ackfloor ${c.ack_floor.stream_seq} ackpending ${c.num_ack_pending} waiting ${c.num_waiting} pending ${c.num_pending}`;
   };
-  const samples: { head: number; relay: number; proj: number }[] = [];
+  const samples: { t: number; head: number; relay: number; proj: number }[] = [];
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
@@ -157,7 +157,7 @@ try {
       // The relay's gauge, not its checkpoint row: that is written at most every 200 ms.
       const metrics = ONLY_COMMANDS ? '' : await (await fetch(PROJECTORS_METRICS)).text();
       const relay = metricValue(metrics, 'relay_position');
-      samples.push({ head: Number(row.head), relay, proj: Number(row.proj) });
+      samples.push({ t: performance.now(), head: Number(row.head), relay, proj: Number(row.proj) });
       // TIMELINE=1: ms, relay lag and projection lag (events) every 100 ms.
       if (process.env['TIMELINE']) {
         console.log(
@@ -168,7 +168,7 @@ try {
           await consumerState(),
         );
       }
-      await new Promise((res) => setTimeout(res, 100));
+      await new Promise((res) => setTimeout(res, Number(process.env['SAMPLE_MS'] ?? 100)));
     }
   })();
 
@@ -297,6 +297,17 @@ try {
       [`p99PerSecond${ONLY_COMMANDS ? 'Written' : 'Visible'}`]: perSecond(timeline, column, 99),
     }),
   );
+  if (process.env['TIMELINE_FILE']) {
+    // Every command's [sent, written, visible] and the lag samples, both in ms from the start
+    // of the measured run: to line a bad stretch up with where the pipeline stood.
+    writeFileSync(
+      process.env['TIMELINE_FILE'],
+      JSON.stringify({
+        timeline,
+        samples: samples.map((x) => ({ ...x, t: Math.round(x.t - started) })),
+      }),
+    );
+  }
   if (!ONLY_COMMANDS) {
     const m = await (await fetch('http://127.0.0.1:18092/metrics')).text();
     console.log(

@@ -6,16 +6,20 @@
  * its round trip while the first commits (the log-head lock orders them in the database).
  *
  * Between those two loads, a steady stream of commands would leave in batches of a few, each
- * paying a statement, a commit and a wake-up of every subscriber. So a batch that is not yet
- * `leaveAtEvents` long waits until `minIntervalMs` after the previous batch started: a lone
- * command after a quiet spell still leaves at once, and a busy system never waits.
+ * paying a statement, a commit and a wake-up of every subscriber. So when several commands
+ * wait, but fewer than `leaveAtEvents` events, they wait until `minIntervalMs` after the
+ * previous batch started. A lone command never waits: not after a quiet spell, and not when
+ * one caller sends its commands one after another. A busy system fills the batch first.
  */
 
 export interface GroupCommitOptions {
   /** Events per batch; a command bigger than this travels alone. */
   readonly maxEvents?: number;
   readonly maxInFlight?: number;
-  /** Shortest interval between the starts of two batches shorter than leaveAtEvents; default 0. */
+  /**
+   * Shortest interval between the starts of two batches of several commands and fewer than
+   * leaveAtEvents events; default 0.
+   */
   readonly minIntervalMs?: number;
   /** Events that make a batch leave without waiting for minIntervalMs; default 16. */
   readonly leaveAtEvents?: number;
@@ -98,7 +102,7 @@ export function createGroupCommit<C, O>(
   };
 
   const pump = () => {
-    if (inFlight === 0 && queue.length > 0 && queuedEvents < leaveAtEvents) {
+    if (inFlight === 0 && queue.length > 1 && queuedEvents < leaveAtEvents) {
       const wait = lastStart + minIntervalMs - performance.now();
       if (wait > 0) {
         intervalTimer ??= setTimeout(() => {

@@ -50,8 +50,8 @@ export interface PostgresEventStoreOptions {
   /** Events per group-commit batch; default 200. */
   readonly maxBatchEvents?: number;
   /**
-   * Shortest interval between the starts of two group-commit batches of fewer than 16 events
-   * (group-commit.ts); default 0, none.
+   * Shortest interval between the starts of two group-commit batches of several commands and
+   * fewer than 16 events (group-commit.ts); default 0, none.
    */
   readonly batchIntervalMs?: number;
 }
