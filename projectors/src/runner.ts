@@ -389,6 +389,11 @@ export function createProjectionRunner(
         if (queue.length < maxBatch) {
           const early = batchStartedAt + coalesceMs - performance.now();
           if (early > 0) await sleep(early);
+          // The first message of a burst wakes this loop in a microtask, while the rest of
+          // the socket read is still being handed over one message at a time: let them all
+          // arrive, or the burst splits and its tail waits out coalesceMs. Measured at 1,367
+          // commands/s: batches 118-128/s instead of 146-169, visible p50 ~2 ms lower.
+          else await new Promise((r) => setImmediate(r));
         }
         batchStartedAt = performance.now();
         const batch = queue.splice(0, maxBatch);
