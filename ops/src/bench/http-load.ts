@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { type LatencySummary, runConcurrent, summarize } from './stats.js';
+import { ascending, type LatencySummary, runConcurrent, summarize } from './stats.js';
 
 /** An HTTP client that costs the server's CPU, not its own (BENCH.md: undici Pool, not fetch). */
 export function httpPool(origin: string, connections = 64): Pool {
@@ -153,14 +153,13 @@ export async function openLoop(
   }
   await Promise.all(pending);
   delay.disable();
-  const byValue = (a: number, b: number) => a - b;
   return {
-    written: timeline.map((row) => row[1]).sort(byValue),
+    written: timeline.map((row) => row[1]).sort(ascending),
     // A read that answered takes time, so its latency is never 0: 0 is "no read, or not 200".
     visible: timeline
       .map((row) => row[2])
       .filter((ms) => ms > 0)
-      .sort(byValue),
+      .sort(ascending),
     timeline: timeline.sort((a, b) => a[0] - b[0]),
     clientDelayP99Ms: delay.percentile(99) / 1e6,
   };

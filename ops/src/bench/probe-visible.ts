@@ -14,7 +14,7 @@ import { cpuPercent, cpuSecondsOf, cpuSnapshot, pidsMatching, threadUse } from '
 import { depositLoad, getJson, httpPool, openLoop, seedTenant } from './http-load.js';
 import { groupCommitBetween, groupCommitCounters, metricValue } from './prom-text.js';
 import { type Service, serviceEnv, startService } from './services.js';
-import { fmt, percentile, perSecond, runConcurrent, summarize } from './stats.js';
+import { ascending, fmt, percentile, perSecond, runConcurrent, summarize } from './stats.js';
 
 const RATE = Number(process.env['RATE'] ?? 500);
 const SECONDS = Number(process.env['SECONDS'] ?? 10);
@@ -264,7 +264,7 @@ try {
   }
   sampling = false;
   await sampler;
-  const lag = (k: 'relay' | 'proj') => samples.map((s) => s.head - s[k]).sort((a, b) => a - b);
+  const lag = (k: 'relay' | 'proj') => samples.map((s) => s.head - s[k]).sort(ascending);
   const relayLag = lag('relay');
   const projLag = lag('proj');
   console.log(

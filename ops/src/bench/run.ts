@@ -13,6 +13,7 @@ import { machineBusyPercent, machineStealPercent, machineTicks, schedNanos } fro
 import { depositLoad, httpPool, openLoop, seedTenant } from './http-load.js';
 import { type Service, serviceEnv, startService } from './services.js';
 import {
+  ascending,
   fmt,
   type LatencySummary,
   medianRound,
@@ -222,7 +223,7 @@ try {
 
 const ratios = (rounds: readonly Round<{ perSecond: number }>[]) =>
   rounds.map((r) => fmt(r.ratio, 2)).join(', ');
-const ceilings = [...system.rounds, ...alone].map((r) => r.ceiling.perSecond).sort((a, b) => a - b);
+const ceilings = [...system.rounds, ...alone].map((r) => r.ceiling.perSecond).sort(ascending);
 const peakRound = medianRound(system.rounds);
 const aloneRound = medianRound(alone);
 const errors = [...system.rounds, ...alone].reduce((n, r) => n + r.figure.errors, 0);

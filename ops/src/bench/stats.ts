@@ -1,5 +1,8 @@
 /** Latency and rate helpers shared by the benchmarks. */
 
+/** Numbers in ascending order, for Array.prototype.sort (whose default compares as text). */
+export const ascending = (a: number, b: number): number => a - b;
+
 export function percentile(sortedMs: readonly number[], p: number): number {
   if (sortedMs.length === 0) return Number.NaN;
   const i = Math.min(sortedMs.length - 1, Math.max(0, Math.ceil((p / 100) * sortedMs.length) - 1));
@@ -22,9 +25,8 @@ export function perSecond(
     bucket.push(row[column]!);
     seconds[second] = bucket;
   }
-  const byValue = (a: number, b: number) => a - b;
   // A second in which nothing was sent (a hole) reads 0.
-  return Array.from(seconds, (s) => (s ? Math.round(percentile(s.sort(byValue), p)) : 0));
+  return Array.from(seconds, (s) => (s ? Math.round(percentile(s.sort(ascending), p)) : 0));
 }
 
 export interface LatencySummary {
@@ -36,7 +38,7 @@ export interface LatencySummary {
 }
 
 export function summarize(latenciesMs: number[], elapsedMs: number): LatencySummary {
-  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  const sorted = [...latenciesMs].sort(ascending);
   return {
     count: sorted.length,
     perSecond: (sorted.length / elapsedMs) * 1000,
