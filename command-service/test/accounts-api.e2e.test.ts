@@ -64,6 +64,12 @@ t.test('an owner opens accounts and moves money through the API', async (t) => {
   const tooMuch = await post('withdrawals', { amount: '10001' });
   t.equal(tooMuch.statusCode, 422);
   t.equal(tooMuch.json().code, 'insufficient_funds');
+  t.equal(
+    tooMuch.json().detail,
+    'Withdrawing 10001 would take the balance from 10000 to -1 EUR (minor units); ' +
+      'this account allows no overdraft',
+    'the detail says by how much',
+  );
 
   const frozen = await post('freeze', { reason: 'audit' });
   t.equal(frozen.statusCode, 200);
@@ -71,6 +77,7 @@ t.test('an owner opens accounts and moves money through the API', async (t) => {
   const whileFrozen = await post('deposits', { amount: '1' });
   t.equal(whileFrozen.statusCode, 422);
   t.equal(whileFrozen.json().code, 'account_frozen');
+  t.equal(whileFrozen.json().detail, 'The account is frozen: unfreeze it to move money');
   const twice = await post('freeze');
   t.equal(twice.statusCode, 409);
   t.equal(twice.json().code, 'account_already_frozen');
@@ -79,6 +86,10 @@ t.test('an owner opens accounts and moves money through the API', async (t) => {
   const notEmpty = await post('close');
   t.equal(notEmpty.statusCode, 422);
   t.equal(notEmpty.json().code, 'balance_not_zero');
+  t.equal(
+    notEmpty.json().detail,
+    'The balance is 10000 EUR (minor units); an account closes only at zero',
+  );
   t.equal((await post('withdrawals', { amount: '10000' })).statusCode, 201);
   const closed = await post('close', { reason: 'done' });
   t.equal(closed.statusCode, 200);

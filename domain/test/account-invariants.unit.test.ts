@@ -24,6 +24,8 @@ interface Step {
   readonly before: AccountState;
   readonly outcome: AccountEvent[] | DomainErrorCode;
   readonly after: AccountState;
+  /** A refusal's message: the problem's `detail`. */
+  readonly detail?: string;
 }
 
 /** Opens an account, then runs every command as the command handler would; one ctx throughout. */
@@ -34,14 +36,16 @@ const run = (allowOverdraft: boolean, commands: AccountCommand[]): Step[] => {
   for (const command of [open({ allowOverdraft }), ...commands]) {
     const before = state;
     let outcome: Step['outcome'];
+    let detail: string | undefined;
     try {
       outcome = Account.decide(command, before, ctx);
       state = outcome.reduce(Account.evolve, before);
     } catch (error) {
       if (!isDomainError(error)) throw error;
       outcome = error.code;
+      detail = error.message;
     }
-    steps.push({ command, before, outcome, after: state });
+    steps.push({ command, before, outcome, after: state, ...(detail ? { detail } : {}) });
   }
   return steps;
 };
@@ -135,4 +139,16 @@ t.test('a closed account accepts nothing', async (t) => {
     }),
   );
   t.pass('refused with account_closed, whatever the command');
+});
+
+t.test('every refusal says in words what stopped it, not only its code', async (t) => {
+  holds(
+    t,
+    fc.property(histories, ([overdraft, commands]) => {
+      for (const step of run(overdraft, commands)) {
+        if (typeof step.outcome !== 'string') continue;
+        assert.ok(step.detail && step.detail !== step.outcome, `${step.outcome}: ${step.detail}`);
+      }
+    }),
+  );
 });

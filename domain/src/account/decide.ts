@@ -1,6 +1,6 @@
 import type { DecideContext } from '../shared/context.js';
 import { DomainError } from '../shared/errors.js';
-import { formatMinor, isAmountInRange } from '../shared/money.js';
+import { formatMinor, isAmountInRange, MAX_AMOUNT } from '../shared/money.js';
 import { unreachable } from '../shared/unreachable.js';
 import type {
   AccountCommand,
@@ -24,22 +24,32 @@ import type { AccountState, ExistingAccount } from './state.js';
 
 type OpenState = Extract<AccountState, { status: 'open' }>;
 
+// The messages are the problem's `detail`: what a person reading the answer needs to act on.
+const CLOSED = 'The account is closed: it takes no more commands';
+
 /** Every command but OpenAccount needs an account that was opened and not closed since. */
 const notClosed = (state: AccountState): Exclude<ExistingAccount, { status: 'closed' }> => {
-  if (state.status === 'none') throw new DomainError('account_not_found');
-  if (state.status === 'closed') throw new DomainError('account_closed');
+  if (state.status === 'none') throw new DomainError('account_not_found', 'No such account');
+  if (state.status === 'closed') throw new DomainError('account_closed', CLOSED);
   return state;
 };
 
 /** Money moves only through an open account. */
 const movable = (state: AccountState): OpenState => {
   const account = notClosed(state);
-  if (account.status === 'frozen') throw new DomainError('account_frozen');
+  if (account.status === 'frozen') {
+    throw new DomainError('account_frozen', 'The account is frozen: unfreeze it to move money');
+  }
   return account;
 };
 
 const checkAmount = (amount: bigint): void => {
-  if (!isAmountInRange(amount)) throw new DomainError('amount_out_of_range');
+  if (!isAmountInRange(amount)) {
+    throw new DomainError(
+      'amount_out_of_range',
+      `The amount must be from 1 to ${formatMinor(MAX_AMOUNT)} minor units`,
+    );
+  }
 };
 
 // Optional fields are left out rather than set to undefined: events are stored as JSON.
@@ -52,14 +62,17 @@ const openAccount = ({ data }: OpenAccount, state: AccountState): AccountOpened[
       { type: 'AccountOpened', version: 1, data: { accountId, name, currency, allowOverdraft } },
     ];
   }
-  if (state.status === 'closed') throw new DomainError('account_closed');
+  if (state.status === 'closed') throw new DomainError('account_closed', CLOSED);
   // Clients choose account ids, so a retried creation must succeed without a second event.
   const same =
     state.name === data.name &&
     state.currency === data.currency &&
     state.allowOverdraft === data.allowOverdraft;
   if (same) return [];
-  throw new DomainError('account_already_exists');
+  throw new DomainError(
+    'account_already_exists',
+    'An account with this id exists with another name, currency or overdraft setting',
+  );
 };
 
 /** The ledger entry both movements record; the event type says its direction. */
@@ -97,20 +110,31 @@ const withdrawFunds = (
   const account = movable(state);
   checkAmount(data.amount);
   const balanceAfter = account.balance - data.amount;
-  if (balanceAfter < 0n && !account.allowOverdraft) throw new DomainError('insufficient_funds');
+  if (balanceAfter < 0n && !account.allowOverdraft) {
+    throw new DomainError(
+      'insufficient_funds',
+      `Withdrawing ${formatMinor(data.amount)} would take the balance from ` +
+        `${formatMinor(account.balance)} to ${formatMinor(balanceAfter)} ${account.currency} ` +
+        '(minor units); this account allows no overdraft',
+    );
+  }
   return [{ type: 'FundsWithdrawn', version: 1, data: entry(account, data, balanceAfter, ctx) }];
 };
 
 const freezeAccount = ({ data }: FreezeAccount, state: AccountState): AccountFrozen[] => {
   const account = notClosed(state);
-  if (account.status === 'frozen') throw new DomainError('account_already_frozen');
+  if (account.status === 'frozen') {
+    throw new DomainError('account_already_frozen', 'The account is already frozen');
+  }
   const event = { accountId: account.accountId, ...reasonOf(data.reason) };
   return [{ type: 'AccountFrozen', version: 1, data: event }];
 };
 
 const unfreezeAccount = ({ data }: UnfreezeAccount, state: AccountState): AccountUnfrozen[] => {
   const account = notClosed(state);
-  if (account.status === 'open') throw new DomainError('account_not_frozen');
+  if (account.status === 'open') {
+    throw new DomainError('account_not_frozen', 'The account is not frozen');
+  }
   const event = { accountId: account.accountId, ...reasonOf(data.reason) };
   return [{ type: 'AccountUnfrozen', version: 1, data: event }];
 };
@@ -118,7 +142,13 @@ const unfreezeAccount = ({ data }: UnfreezeAccount, state: AccountState): Accoun
 /** Closing at a non-zero balance would strand money (or debt) where nothing can move it. */
 const closeAccount = ({ data }: CloseAccount, state: AccountState): AccountClosed[] => {
   const account = notClosed(state);
-  if (account.balance !== 0n) throw new DomainError('balance_not_zero');
+  if (account.balance !== 0n) {
+    throw new DomainError(
+      'balance_not_zero',
+      `The balance is ${formatMinor(account.balance)} ${account.currency} (minor units); ` +
+        'an account closes only at zero',
+    );
+  }
   const event = { accountId: account.accountId, ...reasonOf(data.reason) };
   return [{ type: 'AccountClosed', version: 1, data: event }];
 };

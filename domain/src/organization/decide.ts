@@ -11,7 +11,9 @@ const createOrganization = (
   { data }: CreateOrganization,
   state: OrganizationState,
 ): [OrganizationCreated, MemberAdded] => {
-  if (state.status !== 'none') throw new DomainError('organization_already_exists');
+  if (state.status !== 'none') {
+    throw new DomainError('organization_already_exists', 'The organization exists already');
+  }
   const { tenantId, name, owner } = data;
   return [
     {
@@ -24,11 +26,15 @@ const createOrganization = (
 };
 
 const addMember = ({ data }: AddMember, state: OrganizationState): MemberAdded[] => {
-  if (state.status === 'none') throw new DomainError('organization_not_found');
+  if (state.status === 'none') {
+    throw new DomainError('organization_not_found', 'No such organization');
+  }
   const taken = Object.values(state.members).some(
     (m) => m.userId === data.userId || sameEmail(m.email, data.email),
   );
-  if (taken) throw new DomainError('member_already_exists');
+  if (taken) {
+    throw new DomainError('member_already_exists', 'A member with this id or email exists already');
+  }
   const { userId, email, name, role } = data;
   return [{ type: 'MemberAdded', version: 1, data: { userId, email, name, role } }];
 };
