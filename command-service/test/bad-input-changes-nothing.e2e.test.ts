@@ -143,6 +143,14 @@ t.test('bad input is a 4xx problem and writes nothing', async (t) => {
     t.equal(res.json().code, code, `${name}: code`);
     t.equal(await eventStore.headPosition(), head, `${name}: nothing appended`);
   }
+  // What a person reads: the amount's and the currency's rules, not a regex or a constant.
+  const amount = await app.inject(post(deposit, { amount: '10.5' }));
+  t.match(amount.json().detail, /^body\/amount is not valid: expected amount in minor units/);
+  const currency = await app.inject(post('/v1/accounts', { name: 'X', currency: 'XYZ' }));
+  t.equal(
+    currency.json().detail,
+    'body/currency is not valid: expected ISO 4217 currency code, e.g. "EUR"',
+  );
   const othersEvents = await eventStore.readAll(0n, { filter: { tenantId: other.tenantId } });
   t.same(
     othersEvents.events.map((e) => e.type),

@@ -31,19 +31,49 @@ interface AjvLikeError {
   message?: string;
   keyword?: string;
   params?: Record<string, unknown>;
+  /** The schema holding the failed keyword (ajv's `verbose`). */
+  parentSchema?: { description?: unknown; examples?: unknown };
 }
 
-/** `body/amount must match pattern ...`: names the failing path so clients can show it. */
+/** The schema's own words for what a value must be, with an example when it gives none. */
+const expectation = (error: AjvLikeError): string | undefined => {
+  const description = error.parentSchema?.description;
+  if (typeof description !== 'string' || description === '') return undefined;
+  const examples = error.parentSchema?.examples;
+  const example = Array.isArray(examples) && examples.length > 0 ? examples[0] : undefined;
+  // "Amount in ..." reads "amount in ..." mid-sentence; "ISO 4217 ..." stays as it is.
+  const text = /^[A-Z][a-z]/.test(description)
+    ? description.charAt(0).toLowerCase() + description.slice(1)
+    : description;
+  return example === undefined || description.includes('e.g.')
+    ? text
+    : `${text}, e.g. ${JSON.stringify(example)}`;
+};
+
+/**
+ * `body/amount is not valid: expected amount in minor units ...`: names the failing path so
+ * clients can show it, and says what it expects in the schema's words where the schema has
+ * them (a pattern or the 180 constants of a currency union say nothing to a person).
+ */
 const describeValidation = (error: FastifyError): string => {
   const context = error.validationContext ?? 'request';
-  const first: AjvLikeError | undefined = error.validation?.[0];
+  const errors: AjvLikeError[] = error.validation ?? [];
+  const first = errors[0];
   if (!first) return error.message;
-  const path = `${context}${first.instancePath ?? ''}`;
-  const extra = first.params?.['additionalProperty'];
-  if (first.keyword === 'additionalProperties' && typeof extra === 'string') {
+  // A union reports each branch's failure, then its own: the union's is the one to explain.
+  const union = errors.find(
+    (e) =>
+      (e.keyword === 'anyOf' || e.keyword === 'oneOf') && e.instancePath === first.instancePath,
+  );
+  const chosen = union ?? first;
+  const path = `${context}${chosen.instancePath ?? ''}`;
+  const extra = chosen.params?.['additionalProperty'];
+  if (chosen.keyword === 'additionalProperties' && typeof extra === 'string') {
     return `${path}/${extra} is not allowed`;
   }
-  return `${path} ${first.message ?? 'is not valid'}`;
+  const expected = expectation(chosen);
+  if (expected) return `${path} is not valid: expected ${expected}`;
+  return `${path} ${chosen.message ?? 'is not valid'}`;
 };
 
 const hasCode = (e: unknown): e is { code: string } =>

@@ -6,6 +6,8 @@ const base: Options = {
   removeAdditional: false,
   useDefaults: true,
   allErrors: false,
+  // Errors carry the schema that failed, so a problem's detail can quote its description.
+  verbose: true,
   // TypeBox and @fastify/swagger add keywords (examples, hide, ...) that ajv need not know.
   strict: false,
 };
