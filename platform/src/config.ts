@@ -24,8 +24,9 @@ export const ConfigSchema = Type.Object({
   }),
   EVENTSTORE_URL: Type.Optional(Type.String()),
   /**
-   * Group commit: several commands waiting, with fewer than 16 events, leave no sooner than
-   * this after the previous batch started (0: never). A lone command never waits.
+   * Group commit: several commands waiting, with fewer than DEFAULT_LEAVE_AT_EVENTS events
+   * (group-commit.ts), leave no sooner than this after the previous batch started (0: never).
+   * A lone command never waits.
    */
   APPEND_BATCH_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 100, default: 8 }),
   NATS_URL: Type.String({ default: 'nats://127.0.0.1:4222' }),

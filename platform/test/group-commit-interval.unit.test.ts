@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { createGroupCommit } from '../src/event-store/postgres/group-commit.js';
+import {
+  createGroupCommit,
+  DEFAULT_LEAVE_AT_EVENTS,
+} from '../src/event-store/postgres/group-commit.js';
 
 /** A group commit whose "statement" records each batch and answers when told to. */
 function recorder(options: Parameters<typeof createGroupCommit>[1]) {
@@ -76,4 +80,14 @@ t.test('no interval by default: the next batch leaves when the last is answered'
   t.same(batches, [[1], [2]]);
   await answerAll();
   t.same(await Promise.all([first, second]), [1, 2]);
+});
+
+t.test('the docs state the default that makes a batch leave before the interval', async (t) => {
+  // README and ARCHITECTURE give the number to operators; they must move with the code.
+  const root = new URL('../../', import.meta.url);
+  const readme = readFileSync(new URL('README.md', root), 'utf8');
+  const architecture = readFileSync(new URL('docs/ARCHITECTURE.md', root), 'utf8');
+  const phrase = `fewer than ${DEFAULT_LEAVE_AT_EVENTS} events`;
+  t.ok(readme.includes(phrase), `README says "${phrase}"`);
+  t.ok(architecture.replace(/\s+/g, ' ').includes(phrase), `ARCHITECTURE says "${phrase}"`);
 });

@@ -12,6 +12,9 @@
  * one caller sends its commands one after another. A busy system fills the batch first.
  */
 
+/** Events that make a batch leave without waiting for minIntervalMs, unless told otherwise. */
+export const DEFAULT_LEAVE_AT_EVENTS = 16;
+
 export interface GroupCommitOptions {
   /** Events per batch; a command bigger than this travels alone. */
   readonly maxEvents?: number;
@@ -21,7 +24,7 @@ export interface GroupCommitOptions {
    * leaveAtEvents events; default 0.
    */
   readonly minIntervalMs?: number;
-  /** Events that make a batch leave without waiting for minIntervalMs; default 16. */
+  /** Events that make a batch leave without waiting for minIntervalMs; default DEFAULT_LEAVE_AT_EVENTS. */
   readonly leaveAtEvents?: number;
 }
 
@@ -52,7 +55,7 @@ export function createGroupCommit<C, O>(
   const maxEvents = options.maxEvents ?? 200;
   const maxInFlight = options.maxInFlight ?? 2;
   const minIntervalMs = options.minIntervalMs ?? 0;
-  const leaveAtEvents = options.leaveAtEvents ?? 16;
+  const leaveAtEvents = options.leaveAtEvents ?? DEFAULT_LEAVE_AT_EVENTS;
   const queue: Pending<C, O>[] = [];
   let queuedEvents = 0;
   let inFlight = 0;

@@ -51,7 +51,7 @@ export interface PostgresEventStoreOptions {
   readonly maxBatchEvents?: number;
   /**
    * Shortest interval between the starts of two group-commit batches of several commands and
-   * fewer than 16 events (group-commit.ts); default 0, none.
+   * fewer than DEFAULT_LEAVE_AT_EVENTS events (group-commit.ts); default 0, none.
    */
   readonly batchIntervalMs?: number;
 }
