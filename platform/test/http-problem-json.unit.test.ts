@@ -1,23 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { DomainError } from '@techflow/domain';
 import type { InjectOptions } from 'fastify';
-import t from 'tap';
-import {
-  createBaseApp,
-  HttpProblem,
-  PROBLEMS,
-  problem,
-  problemFromDomain,
-  toProblem,
-} from '../src/http/index.js';
+import t, { type Test } from 'tap';
+import { HttpProblem, PROBLEMS, problem, problemFromDomain, toProblem } from '../src/http/index.js';
+import { quietApp } from './helpers/quiet-app.js';
 
-const build = async () => {
-  const app = await createBaseApp({
-    name: 'test',
-    logLevel: 'silent',
-    bodyLimit: 1024,
-    collectDefaultMetrics: false,
-  });
+const build = async (t: Test) => {
+  const app = await quietApp(t);
   app.post(
     '/things',
     {
@@ -48,8 +37,7 @@ const json = { 'content-type': 'application/json' };
 t.test(
   'every error is application/problem+json with type, title, status, detail, code',
   async (t) => {
-    const app = await build();
-    t.teardown(() => app.close());
+    const app = await build(t);
     const cases: [string, InjectOptions, number, string][] = [
       [
         'malformed JSON',
@@ -110,8 +98,7 @@ t.test(
 );
 
 t.test('validation names the failing path', async (t) => {
-  const app = await build();
-  t.teardown(() => app.close());
+  const app = await build(t);
   const unknown = await app.inject({
     method: 'POST',
     url: '/things',
@@ -127,13 +114,7 @@ t.test('validation names the failing path', async (t) => {
 });
 
 t.test('validation says what it expected in the schema’s own words', async (t) => {
-  const app = await createBaseApp({
-    name: 'test',
-    logLevel: 'silent',
-    bodyLimit: 1024,
-    collectDefaultMetrics: false,
-  });
-  t.teardown(() => app.close());
+  const app = await quietApp(t);
   app.post(
     '/orders',
     {
@@ -172,8 +153,7 @@ t.test('validation says what it expected in the schema’s own words', async (t)
 });
 
 t.test('querystrings are coerced, bodies are not', async (t) => {
-  const app = await build();
-  t.teardown(() => app.close());
+  const app = await build(t);
   const res = await app.inject({
     method: 'POST',
     url: '/things?limit=5',
@@ -184,8 +164,7 @@ t.test('querystrings are coerced, bodies are not', async (t) => {
 });
 
 t.test('request ids are honoured and echoed', async (t) => {
-  const app = await build();
-  t.teardown(() => app.close());
+  const app = await build(t);
   const given = await app.inject({
     method: 'GET',
     url: '/health',

@@ -1,17 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import t from 'tap';
-import { createBaseApp } from '../src/http/index.js';
+import { quietApp } from './helpers/quiet-app.js';
 
 // Regression: a route plugin that called addSchema got Fastify's default ajv, which strips
 // unknown query fields instead of refusing them and coerces JSON bodies.
 t.test('strict validation holds inside a plugin that adds shared schemas', async (t) => {
-  const app = await createBaseApp({
-    name: 'test',
-    logLevel: 'silent',
-    bodyLimit: 1024,
-    collectDefaultMetrics: false,
-  });
-  t.teardown(() => app.close());
+  const app = await quietApp(t);
   await app.register(async (child) => {
     child.addSchema(
       Type.Object({ n: Type.Integer() }, { $id: 'Shared', additionalProperties: false }),
