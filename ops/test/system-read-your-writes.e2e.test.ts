@@ -85,19 +85,16 @@ t.test(
         'balance equals the fold of the events',
       );
       t.equal(read.body.status, truth!.status);
-      const entries = await api.request<{ items: { entryId: string; amount: string }[] }>(
-        'GET',
-        `/v1/accounts/${account.accountId}/entries?limit=200`,
-        undefined,
-        { 'x-min-position': head },
-      );
+      const entries = await api.request<{
+        items: { entryId: string; kind: string; amount: string }[];
+      }>('GET', `/v1/accounts/${account.accountId}/entries?limit=200`, undefined, {
+        'x-min-position': head,
+      });
       t.equal(entries.body.items.length, truth!.entries.size, 'one statement line per movement');
       for (const e of entries.body.items) {
-        t.equal(
-          BigInt(e.amount),
-          truth!.entries.get(e.entryId)?.amount,
-          `entry ${e.entryId} matches`,
-        );
+        // The line's amount is digits; its kind says which way it moved the balance.
+        const signed = e.kind === 'withdrawal' ? -BigInt(e.amount) : BigInt(e.amount);
+        t.equal(signed, truth!.entries.get(e.entryId)?.amount, `entry ${e.entryId} matches`);
       }
     }
     t.equal(folded.get(main.accountId)!.balance, 100000n + 25n * 100n + 600n - (25n * 100n + 625n));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { tenantSchema } from '@techflow/platform';
 import { sql } from 'kysely';
 import t from 'tap';
+import { encodeCursor } from '../src/read-models/cursor.js';
 import { startQueryService } from './helpers/harness.js';
 import { accountRow, insertAccounts, insertEntries } from './helpers/read-models.js';
 
@@ -228,7 +229,7 @@ t.test("reads a tenant's accounts, entries and balances from its read models", a
       entryId: entryIds[2],
       position: '13',
       kind: 'withdrawal',
-      amount: '-300',
+      amount: '300',
       balanceAfter: '500',
       transferId,
       at: '2025-02-03T10:00:00.000Z',
@@ -246,6 +247,23 @@ t.test("reads a tenant's accounts, entries and balances from its read models", a
     );
     t.equal(page2.items[0]!.reference, 'salary');
     t.equal(page2.nextCursor, null);
+
+    // A statement's cursor pages only that statement: elsewhere it is refused, not read as a
+    // keyset of another list (which would skip that list's rows without a word).
+    for (const url of [`/v1/accounts/${ids[1]!}/entries`, '/v1/accounts']) {
+      const elsewhere = await app.inject({ url, query: { cursor: page1.nextCursor! }, headers });
+      t.equal(elsewhere.statusCode, 400, `${url}: another list's cursor`);
+      t.equal(elsewhere.json<{ code: string }>().code, 'validation_failed');
+    }
+    // With a cursor of its own scope, an unknown account is still 404, not an empty page.
+    const unknown = randomUUID();
+    const ownScope = encodeCursor(['entries', tenantId, unknown], { position: 12n, id: unknown });
+    const missing = await app.inject({
+      url: `/v1/accounts/${unknown}/entries`,
+      query: { cursor: ownScope },
+      headers,
+    });
+    t.equal(missing.statusCode, 404, 'an unknown account with a cursor');
 
     const balance = async (at: string) => {
       const res = await app.inject({

@@ -9,6 +9,10 @@ t.test('bad query input answers 400 validation_failed as problem+json', async (t
   const headers = bearer({ tenantId, userId: randomUUID(), role: 'member' });
   const id = randomUUID();
   const foreignCursor = Buffer.from('k1:10:not-a-uuid').toString('base64url');
+  // Its own scope and shape, but a position past Postgres's bigint: only a forgery has one.
+  const hugeCursor = encodeCursor(['accounts', tenantId], { position: 9999999999999999999n, id });
+  const otherTenants = encodeCursor(['accounts', randomUUID()], { position: 10n, id });
+  const entriesCursor = encodeCursor(['entries', tenantId, id], { position: 10n, id });
 
   const cases: Array<[string, Record<string, string>]> = [
     ['/v1/accounts', { limit: '0' }],
@@ -17,6 +21,9 @@ t.test('bad query input answers 400 validation_failed as problem+json', async (t
     ['/v1/accounts', { cursor: 'not a cursor!' }],
     ['/v1/accounts', { cursor: 'Zm9vYmFy' }],
     ['/v1/accounts', { cursor: foreignCursor }],
+    ['/v1/accounts', { cursor: hugeCursor }],
+    ['/v1/accounts', { cursor: otherTenants }],
+    ['/v1/accounts', { cursor: entriesCursor }],
     ['/v1/accounts', { status: 'gone' }],
     ['/v1/accounts', { currency: 'XXX1' }],
     ['/v1/accounts', { sort: 'name' }],
@@ -42,7 +49,7 @@ t.test('bad query input answers 400 validation_failed as problem+json', async (t
     );
   }
 
-  const good = encodeCursor({ position: 10n, id });
+  const good = encodeCursor(['accounts', tenantId], { position: 10n, id });
   const ok = await app.inject({
     url: '/v1/accounts',
     query: { cursor: good, limit: '200' },

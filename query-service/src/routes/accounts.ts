@@ -4,7 +4,12 @@ import type { Account, AccountEntry } from '@techflow/platform';
 import { ProblemDetails, problem } from '@techflow/platform/http';
 import { balanceAt, listEntries } from '../read-models/account-entries.js';
 import { accountLoader, listAccounts } from '../read-models/accounts.js';
-import { decodeCursor, encodeCursor, type Keyset } from '../read-models/cursor.js';
+import {
+  type CursorScope,
+  decodeCursor,
+  encodeCursor,
+  type Keyset,
+} from '../read-models/cursor.js';
 import {
   AccountParams,
   AccountView,
@@ -35,16 +40,17 @@ const toEntryView = (row: AccountEntry) => ({
   entryId: row.entry_id,
   position: row.position,
   kind: row.kind,
-  amount: row.amount,
+  // API.md: an amount is digits; the line's kind says which way it moved the balance.
+  amount: row.amount.startsWith('-') ? row.amount.slice(1) : row.amount,
   balanceAfter: row.balance_after,
   ...(row.transfer_id === null ? {} : { transferId: row.transfer_id }),
   ...(row.reference === null ? {} : { reference: row.reference }),
   at: row.at.toISOString(),
 });
 
-const cursorOrFail = (cursor: string | undefined): Keyset | undefined => {
+const cursorOrFail = (scope: CursorScope, cursor: string | undefined): Keyset | undefined => {
   if (cursor === undefined) return undefined;
-  const key = decodeCursor(cursor);
+  const key = decodeCursor(scope, cursor);
   if (!key) throw problem('validation_failed', 'cursor is not one this API handed out');
   return key;
 };
@@ -81,16 +87,19 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { limit = DEFAULT_LIMIT, cursor, status, currency, kind } = request.query;
-      const page = await listAccounts(app.readDb, request.principal.tenantId, {
+      const { tenantId } = request.principal;
+      // Filters are not in the scope: every filter pages the one (position, id) order.
+      const scope = ['accounts', tenantId];
+      const page = await listAccounts(app.readDb, tenantId, {
         limit,
         status,
         currency,
         kind,
-        after: cursorOrFail(cursor),
+        after: cursorOrFail(scope, cursor),
       });
       return {
         items: page.rows.map(toAccountView),
-        nextCursor: page.next ? encodeCursor(page.next) : null,
+        nextCursor: page.next ? encodeCursor(scope, page.next) : null,
       };
     },
   );
@@ -145,17 +154,18 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { tenantId } = request.principal;
       const { limit = DEFAULT_LIMIT, cursor } = request.query;
-      const before = cursorOrFail(cursor);
       const id = canonicalUuid(request.params.id);
+      const scope = ['entries', tenantId, id];
+      const before = cursorOrFail(scope, cursor);
       const page = await listEntries(app.readDb, tenantId, id, { limit, before });
-      // An empty first page may mean no such account: say so rather than "no entries".
-      if (page.rows.length === 0 && !before) {
+      // An empty page may mean no such account (here): say so rather than "no entries".
+      if (page.rows.length === 0) {
         const account = await accounts.load(tenantId, id);
         if (!account) throw problem('not_found', `no account ${id}`);
       }
       return {
         items: page.rows.map(toEntryView),
-        nextCursor: page.next ? encodeCursor(page.next) : null,
+        nextCursor: page.next ? encodeCursor(scope, page.next) : null,
       };
     },
   );

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { BalanceString, Currency } from '@techflow/domain';
+import { AmountString, BalanceString, Currency } from '@techflow/domain';
 import { Cursor, Limit, PositionString, Uuid } from './common.js';
 
 export const AccountStatus = Type.Union([
@@ -28,17 +28,17 @@ export const AccountView = Type.Object(
   { $id: 'Account' },
 );
 
-export const EntryKind = Type.Union([Type.Literal('deposit'), Type.Literal('withdrawal')]);
+export const EntryKind = Type.Union([Type.Literal('deposit'), Type.Literal('withdrawal')], {
+  description:
+    'Which way the line moved the balance: a deposit added its amount, a withdrawal took it',
+});
 
 export const EntryView = Type.Object(
   {
     entryId: Uuid,
     position: PositionString,
     kind: EntryKind,
-    amount: Type.String({
-      pattern: '^-?[1-9][0-9]*$',
-      description: 'Signed minor units: positive added to the balance, negative taken from it',
-    }),
+    amount: AmountString,
     balanceAfter: BalanceString,
     transferId: Type.Optional(Uuid),
     reference: Type.Optional(Type.String()),
