@@ -88,12 +88,12 @@ export function createCommandHandler<C, E extends DomainEvent, S>(
   const maxRetries = options.maxRetries ?? 5;
   const category = decider.category;
 
-  const load = async (streamId: string): Promise<CachedAggregate<S>> => {
-    const hit = cache.get(streamId);
-    if (hit) return hit;
+  const loadFromStore = async (streamId: string): Promise<CachedAggregate<S>> => {
     const loaded = await eventStore.aggregateStream<S, E>(streamId, decider);
     return { state: loaded.state, revision: loaded.revision, position: loaded.lastPosition };
   };
+  const load = async (streamId: string): Promise<CachedAggregate<S>> =>
+    cache.get(streamId) ?? loadFromStore(streamId);
 
   const toNewEvent = (event: E, meta: CommandMeta, occurredAt: string): NewEvent => {
     const metadata: EventMetadata = { ...meta, occurredAt };
@@ -121,34 +121,61 @@ export function createCommandHandler<C, E extends DomainEvent, S>(
     return { status: record.status, body: withPosition, replayed: true };
   };
 
-  /** A refused command under an Idempotency-Key: remember the problem, append nothing. */
+  /**
+   * A refused command under an Idempotency-Key: remember the problem, append nothing. At the
+   * revision it was decided on, so a stream that moved since is a conflict and the command is
+   * decided again, rather than a stale refusal remembered for the key's lifetime.
+   */
   const rememberRefusal = async (
     request: CommandRequest<C, E, S>,
     pending: PendingIdempotency,
     refusal: HttpProblem,
+    decidedOn: CachedAggregate<S>,
   ): Promise<CommandResult> => {
     const record = idempotencyRecord(pending, refusal.statusCode, { ...refusal.toBody() });
     const outcome = await eventStore.appendToStreams(
-      [{ streamId: request.streamId, events: [], expectedRevision: 'any' }],
+      [
+        {
+          streamId: request.streamId,
+          events: [],
+          expectedRevision: decidedOn.revision ?? 'no_stream',
+        },
+      ],
       { idempotency: record },
     );
     if (outcome.kind === 'replayed') return replay(pending, outcome);
     throw refusal;
   };
 
-  const attempt = async (request: CommandRequest<C, E, S>): Promise<CommandResult> => {
+  /**
+   * `fresh`: decide on the stream as stored, not on the cache. An append catches a stale cached
+   * state (its expected revision), but a refusal or a no-op appends nothing without a key: a
+   * cached state that another instance has moved on would refuse a withdrawal its deposit
+   * covers. So those two answers, decided on a cached state, are decided again on the store.
+   */
+  const attempt = async (
+    request: CommandRequest<C, E, S>,
+    fresh = false,
+  ): Promise<CommandResult> => {
     const { streamId, idempotency } = request;
-    const current = await load(streamId);
+    const cached = fresh ? undefined : cache.get(streamId);
+    const current = cached ?? (await loadFromStore(streamId));
+    const again = () => {
+      cache.delete(streamId);
+      return attempt(request, true);
+    };
     const now = clock();
     let events: E[];
     try {
       events = decider.decide(request.command, current.state, { now: now.toISOString(), newId });
     } catch (error) {
       if (!isDomainError(error)) throw error;
+      if (cached) return again();
       const refusal = problemFromDomain(error.code, error.message);
       if (!idempotency) throw refusal;
-      return rememberRefusal(request, idempotency, refusal);
+      return rememberRefusal(request, idempotency, refusal, current);
     }
+    if (events.length === 0 && cached) return again();
     const answer = request.answer(events, current.state);
     if (events.length === 0 && !idempotency) {
       // Already done (a retried creation): nothing to write, the stream's position answers.
