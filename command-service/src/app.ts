@@ -53,7 +53,8 @@ export interface CommandServiceOptions {
   readonly aggregateCacheSize?: number;
   /** Process metrics; tests building many apps turn them off. */
   readonly collectDefaultMetrics?: boolean;
-  readonly trustProxy?: boolean;
+  /** Peers whose X-Forwarded-For names the client (config TRUST_PROXY). */
+  readonly trustProxy?: boolean | string;
 }
 
 /**

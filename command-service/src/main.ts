@@ -5,6 +5,7 @@ import {
   ensureDatabase,
   expireIdempotencyKeys,
   loadConfig,
+  trustProxyOf,
 } from '@techflow/platform';
 import { closeOnSignals } from '@techflow/platform/http';
 import {
@@ -31,12 +32,11 @@ const eventStore = await createEventStore(config, pool, {
 });
 const redis = config.REDIS_URL ? createRedis(config.REDIS_URL) : undefined;
 
-const app = await buildApp(config, {
-  pool,
-  eventStore,
-  appendMetrics,
-  ...(redis ? { redis } : {}),
-});
+const app = await buildApp(
+  config,
+  { pool, eventStore, appendMetrics, ...(redis ? { redis } : {}) },
+  { trustProxy: trustProxyOf(config.TRUST_PROXY) },
+);
 // Closed after the server stops taking requests and in-flight ones have finished.
 app.addHook('onClose', async () => {
   await eventStore.close();

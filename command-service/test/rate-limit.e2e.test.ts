@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { loadConfig, trustProxyOf } from '@techflow/platform';
 import t from 'tap';
 import { startCommandService } from './helpers/command-service.js';
 
@@ -40,6 +41,25 @@ t.test('per user: the request over the limit is a 429 problem with headers', asy
   const health = await app.inject({ method: 'GET', url: '/health' });
   t.equal(health.statusCode, 200, '/health is never limited');
   t.notOk(health.headers['ratelimit-limit']);
+});
+
+t.test('requests one user sends past their own limit do not spend the tenant’s', async (t) => {
+  const { app, signup } = await startCommandService(t, {
+    redis: true,
+    config: { RATE_LIMIT_PER_USER_PER_MINUTE: 2, RATE_LIMIT_PER_TENANT_PER_MINUTE: 5 },
+  });
+  const owner = await signup();
+  const statuses: number[] = [];
+  for (let i = 0; i < 10; i++) statuses.push((await open(app, owner.accessToken)).statusCode);
+  t.same(statuses, [201, 201, 429, 429, 429, 429, 429, 429, 429, 429]);
+  const colleague = app.signAccessToken({
+    tenantId: owner.tenantId,
+    userId: randomUUID(),
+    role: 'member',
+  });
+  const colleagues = await open(app, colleague);
+  t.equal(colleagues.statusCode, 201, `the tenant has 3 of 5 left: ${colleagues.body}`);
+  t.equal(colleagues.headers['ratelimit-remaining'], '1', 'the user limit (2) is the tighter');
 });
 
 t.test('per tenant: users of one tenant share its limit', async (t) => {
@@ -110,4 +130,29 @@ t.test('signup and login are limited per address', async (t) => {
   t.ok(limited.headers['retry-after']);
   const business = await open(app, owner.accessToken);
   t.equal(business.statusCode, 201, 'the API itself counts per user, not per address');
+});
+
+t.test('behind the gateway, the address limit is per client, not per gateway', async (t) => {
+  const { app, signup } = await startCommandService(t, {
+    options: { authPerIpPerMinute: 2, trustProxy: trustProxyOf(loadConfig({}).TRUST_PROXY) },
+  });
+  const owner = await signup();
+  const login = (from: string, client: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      remoteAddress: from,
+      headers: { 'x-forwarded-for': client },
+      payload: { email: owner.email, password: 'wrong password' },
+    });
+  // Through the gateway (loopback, trusted by default): each client has its own budget.
+  for (const client of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) {
+    t.equal((await login('127.0.0.1', client)).statusCode, 401, client);
+    t.equal((await login('127.0.0.1', client)).statusCode, 401, client);
+  }
+  t.equal((await login('127.0.0.1', '203.0.113.1')).statusCode, 429, 'the third from one client');
+  // From a peer nobody trusts, X-Forwarded-For is the peer's word only: it counts as itself.
+  t.equal((await login('198.51.100.7', '203.0.113.50')).statusCode, 401);
+  t.equal((await login('198.51.100.7', '203.0.113.51')).statusCode, 401);
+  t.equal((await login('198.51.100.7', '203.0.113.52')).statusCode, 429, 'a spoofed header');
 });

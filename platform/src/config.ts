@@ -44,7 +44,18 @@ export const ConfigSchema = Type.Object({
   /** Idempotency-Key answers are kept this long (the API promises at least 24 h). */
   IDEMPOTENCY_RETENTION_HOURS: Type.Integer({ minimum: 24, default: 48 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  /**
+   * Which peers may say who the client is (X-Forwarded-For): addresses, CIDRs or proxy-addr's
+   * `loopback`, `linklocal`, `uniquelocal`, comma-separated; empty trusts none. The default
+   * fits `npm start`, whose gateway reaches the services over loopback: without it every
+   * client behind the gateway shares one per-address limit (signup, login, refresh).
+   */
+  TRUST_PROXY: Type.String({ default: 'loopback', pattern: '^[0-9A-Za-z.:/, ]*$' }),
 });
+
+/** Fastify's `trustProxy` for a TRUST_PROXY value. */
+export const trustProxyOf = (value: string): string | false =>
+  value.trim() === '' ? false : value;
 
 export type Config = Static<typeof ConfigSchema>;
 

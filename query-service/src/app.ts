@@ -50,7 +50,8 @@ export interface QueryServiceOptions {
   readonly rateLimitNameSpace?: string;
   /** Process metrics; tests building many apps turn them off. */
   readonly collectDefaultMetrics?: boolean;
-  readonly trustProxy?: boolean;
+  /** Peers whose X-Forwarded-For names the client (config TRUST_PROXY). */
+  readonly trustProxy?: boolean | string;
 }
 
 /**

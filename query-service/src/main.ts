@@ -4,6 +4,7 @@ import {
   ensureDatabase,
   loadConfig,
   migrateProjections,
+  trustProxyOf,
 } from '@techflow/platform';
 import { closeOnSignals } from '@techflow/platform/http';
 import { migrateIdentity } from '@techflow/platform/identity';
@@ -29,7 +30,11 @@ const checkpoints = createCheckpointTracker({
 });
 const redis = config.REDIS_URL ? createRedis(config.REDIS_URL) : undefined;
 
-const app = await buildApp(config, { pool, checkpoints, ...(redis ? { redis } : {}) });
+const app = await buildApp(
+  config,
+  { pool, checkpoints, ...(redis ? { redis } : {}) },
+  { trustProxy: trustProxyOf(config.TRUST_PROXY) },
+);
 logListenerError = (error) => app.log.warn({ err: error }, 'checkpoint listener');
 await checkpoints.start();
 // Closed after the server stops taking requests and in-flight ones have finished.

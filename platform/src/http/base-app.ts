@@ -35,8 +35,8 @@ export interface BaseAppOptions {
   readonly readyChecks?: Readonly<Record<string, ReadyCheck>>;
   /** Process metrics on /metrics; tests building many apps may turn them off. */
   readonly collectDefaultMetrics?: boolean;
-  /** Behind the gateway, honour X-Forwarded-For for the per-IP limits. */
-  readonly trustProxy?: boolean;
+  /** Peers whose X-Forwarded-For names the client (Fastify's trustProxy); default none. */
+  readonly trustProxy?: boolean | string;
 }
 
 /** Paths pino must never write: secrets in headers and bodies. */

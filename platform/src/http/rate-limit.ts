@@ -51,8 +51,10 @@ type Check = ReturnType<FastifyInstance['createRateLimit']>;
 type Outcome = Extract<Awaited<ReturnType<Check>>, { isAllowed: false }>;
 
 /**
- * One hook counting every limit (all are incremented, in parallel). The draft RateLimit-*
- * headers describe the tightest limit; a 429 names the one exceeded.
+ * One hook for several limits, narrowest first: a request is counted against a wider limit
+ * only once the narrower ones let it through, so one user hammering away past their own
+ * limit does not spend the whole tenant's. The draft RateLimit-* headers describe the
+ * tightest limit; a 429 names the one exceeded.
  */
 const limitsHook = (app: FastifyInstance, limits: readonly Limit[], windowMs: number) => {
   const checks = limits.map((l) => ({
@@ -60,11 +62,10 @@ const limitsHook = (app: FastifyInstance, limits: readonly Limit[], windowMs: nu
     check: app.createRateLimit({ max: l.max, timeWindow: windowMs, keyGenerator: l.key }),
   }));
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const results = await Promise.all(checks.map((c) => c.check(request)));
     let tightest: { name: string; outcome: Outcome } | undefined;
-    for (const [i, outcome] of results.entries()) {
+    for (const { name, check } of checks) {
+      const outcome = await check(request);
       if (outcome.isAllowed) continue;
-      const name = checks[i]!.name;
       if (outcome.isExceeded) {
         const reset = String(Math.max(1, outcome.ttlInSeconds));
         throw problem('rate_limited', `Too many requests for this ${name}; retry in ${reset} s`, {
