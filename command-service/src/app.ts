@@ -8,6 +8,7 @@ import {
   ipRateLimit,
   principalRateLimit,
   rateLimitPlugin,
+  refuseUndeclaredQueries,
 } from '@techflow/platform/http';
 import { createIdentityDb, loadSigningKeys } from '@techflow/platform/identity';
 import type { Redis } from 'ioredis';
@@ -110,6 +111,8 @@ export async function buildApp(
   const organizations = createCommandHandler(Organization, handlerOptions);
   const windowMs = options.rateLimitWindowMs ?? 60_000;
 
+  // Every route below: a query string it does not declare is refused, not ignored.
+  refuseUndeclaredQueries(app);
   await app.register(jwksRoutes, { signingKeys });
   await app.register(authRoutes, {
     organizations,

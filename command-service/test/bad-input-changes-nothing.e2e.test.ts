@@ -127,6 +127,13 @@ t.test('bad input is a 4xx problem and writes nothing', async (t) => {
       'unauthenticated',
     ],
     ['unknown route', post('/v1/nothing-here', {}), 404, 'not_found'],
+    ['unknown query parameter', post(`${deposit}?x=1`, { amount: '1' }), 400, 'validation_failed'],
+    [
+      'unknown query parameter on login',
+      post('/v1/auth/login?foo=bar', { email: 'a@b.test', password: 'x' }, {}),
+      400,
+      'validation_failed',
+    ],
     [
       'bad Idempotency-Key',
       { ...post(deposit, { amount: '1' }), headers: { ...json, 'idempotency-key': 'a b' } },

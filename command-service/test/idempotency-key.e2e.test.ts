@@ -131,3 +131,27 @@ t.test('concurrent duplicates with the same key apply once', async (t) => {
   const events = await eventStore.readStream(streamName('account', owner.tenantId, accountId));
   t.equal(events.filter((e) => e.type === 'FundsDeposited').length, 1, 'deposited once');
 });
+
+t.test('an id written in another form is the same request to the key', async (t) => {
+  const { app, eventStore, owner, accountId } = await setup(t);
+  const key = randomUUID();
+  const send = (id: string) =>
+    app.inject({
+      method: 'POST',
+      url: `/v1/accounts/${id}/deposits`,
+      headers: { ...owner.auth, 'idempotency-key': key },
+      payload: { amount: '7' },
+    });
+  const first = await send(accountId.toUpperCase());
+  t.equal(first.statusCode, 201);
+  const head = await eventStore.headPosition();
+  for (const id of [accountId, `urn:uuid:${accountId}`]) {
+    const again = await send(id);
+    t.equal(again.statusCode, 201, `${id}: ${again.body}`);
+    t.equal(again.headers['idempotent-replayed'], 'true');
+    t.same(again.json(), first.json());
+  }
+  t.equal(await eventStore.headPosition(), head, 'one deposit');
+  const elsewhere = await send(randomUUID());
+  t.equal(elsewhere.statusCode, 409, 'the key sent to another account is another request');
+});

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { canonicalUuid, UUID_PATTERN } from '@techflow/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { canonicalJson } from '../canonical-json.js';
 import type { IdempotencyRecord, JsonObject } from '../event-store/port.js';
@@ -13,7 +14,8 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 
 /**
  * sha256 of method, path and canonical body. The concrete path (ids included) is hashed, not
- * the route pattern: the same key sent to another account is another request.
+ * the route pattern: the same key sent to another account is another request. Callers pass
+ * the path with its ids in canonical form (canonicalPathOf).
  */
 export const requestHash = (method: string, path: string, body: unknown): string =>
   hash('sha256', `${method.toUpperCase()}\n${path}\n${canonicalJson(body ?? null)}`, 'hex');
@@ -33,6 +35,27 @@ const pathOf = (url: string): string => {
   return q === -1 ? url : url.slice(0, q);
 };
 
+/** A UUID parameter in the one form routes read it in; anything else as it came. */
+const canonicalParam = (value: string): string => {
+  const id = canonicalUuid(value);
+  return UUID_PATTERN.test(id) ? id : value;
+};
+
+/**
+ * The path as the route reads it: its pattern with every parameter in canonical form, so
+ * `/v1/accounts/0B9F…/deposits` and `/v1/accounts/urn:uuid:0b9f…/deposits`, one account to
+ * the route, are one request to the key too. A lower-case path hashes as it did before.
+ */
+const canonicalPathOf = (request: FastifyRequest): string => {
+  const pattern = request.routeOptions.url;
+  const params = request.params as Record<string, unknown> | undefined;
+  if (!pattern || !params) return pathOf(request.url);
+  return pattern.replace(/:([A-Za-z0-9_]+)/g, (whole, name: string) => {
+    const value = params[name];
+    return typeof value === 'string' ? canonicalParam(value) : whole;
+  });
+};
+
 /** What a command needs to remember its answer: everything but the answer itself. */
 export interface PendingIdempotency {
   readonly scope: string;
@@ -50,7 +73,7 @@ export const pendingIdempotency = (
   return {
     scope,
     key,
-    requestHash: requestHash(request.method, pathOf(request.url), request.body),
+    requestHash: requestHash(request.method, canonicalPathOf(request), request.body),
   };
 };
 

@@ -1,5 +1,7 @@
+import { Type } from '@sinclair/typebox';
 import { Ajv, type AnySchema, type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import type { FastifyInstance } from 'fastify';
 
 const base: Options = {
   // Unknown fields are refused (schemas say additionalProperties: false), never dropped.
@@ -40,4 +42,18 @@ export const createValidatorCompiler = (
     const ajv = httpPart === 'querystring' || httpPart === 'params' ? coercingAjv : strictAjv;
     return ajv.compile(schema);
   };
+};
+
+/** A query string that must be empty: the schema of routes that take no parameters there. */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
+
+/**
+ * Routes added after this that declare no querystring schema take none: `?anything` is a
+ * 400, as API.md says of unknown fields, rather than silently ignored.
+ */
+export const refuseUndeclaredQueries = (app: FastifyInstance): void => {
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.querystring) return;
+    route.schema = { ...route.schema, querystring: NoQuery };
+  });
 };

@@ -25,7 +25,7 @@ export const PositionString = Type.String({
 });
 
 /** For routes that take no query parameters: every one sent is refused, not ignored. */
-export const NoQuery = Type.Object({}, { additionalProperties: false });
+export { NoQuery } from '@techflow/platform/http';
 
 export const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
 
