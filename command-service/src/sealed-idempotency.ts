@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import {
   idempotencyKeyOf,
   idempotencyKeyReused,
@@ -9,6 +10,7 @@ import {
   claimSealedResponse,
   completeSealedResponse,
   type IdentityDb,
+  type SealedAnswer,
   type SealedRequest,
 } from '@techflow/platform/identity';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -21,6 +23,22 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Whose key it is: the credentials the body carries (the email of a signup or login, the
+ * refresh token of a refresh or logout). Keys are the caller's own: two callers who pick the
+ * same key never meet, and nobody can claim or probe a key for someone else.
+ */
+const callerOf = (body: unknown): string => {
+  if (typeof body !== 'object' || body === null) return '';
+  const { email, refreshToken } = body as { email?: unknown; refreshToken?: unknown };
+  if (typeof refreshToken === 'string') return `token ${hash('sha256', refreshToken, 'hex')}`;
+  if (typeof email === 'string') return `email ${email.toLowerCase()}`;
+  return '';
+};
+
+/** Runs before a remembered answer is replayed; throws to refuse the replay instead. */
+export type ReplayCheck = (request: FastifyRequest, answer: SealedAnswer) => Promise<void>;
+
 /** Answers worth replaying: not a server failure, not a rate limit (both say "try again"). */
 const keeps = (status: number) => status < 500 && status !== 429;
 
@@ -32,12 +50,17 @@ const keeps = (status: number) => status < 500 && status !== 429;
  * (platform/src/identity/sealed-responses.ts). Registered in the routes' own plugin, after
  * validation (a malformed request remembers nothing) and after the rate limit.
  */
-export function sealedIdempotency(app: FastifyInstance, identity: IdentityDb): void {
+export function sealedIdempotency(
+  app: FastifyInstance,
+  identity: IdentityDb,
+  /** Per route path: whether a remembered answer may still be given (see ReplayCheck). */
+  replayChecks: Readonly<Record<string, ReplayCheck>> = {},
+): void {
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     const key = idempotencyKeyOf(request);
     if (key === undefined) return;
     const sealed: SealedRequest = {
-      scope: `${request.method} ${request.routeOptions.url}`,
+      scope: `${request.method} ${request.routeOptions.url} ${callerOf(request.body)}`,
       key,
       body: request.body,
     };
@@ -51,6 +74,7 @@ export function sealedIdempotency(app: FastifyInstance, identity: IdentityDb): v
       throw problem('idempotency_key_in_use', 'Retry once the first request has been answered');
     }
     const { answer } = claim;
+    await replayChecks[request.routeOptions.url ?? '']?.(request, answer);
     reply.header(REPLAYED_HEADER, 'true');
     if (answer.contentType) reply.type(answer.contentType);
     return reply.code(answer.status).send(answer.payload);

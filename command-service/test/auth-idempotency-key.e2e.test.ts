@@ -131,6 +131,62 @@ t.test('login, refresh and logout replay under their keys', async (t) => {
   t.equal(sameKeyElsewhere.statusCode, 200, 'a key is per route');
 });
 
+t.test(
+  'a key is the caller’s own: another user with the same key is another request',
+  async (t) => {
+    const { app, signup } = await startCommandService(t);
+    const [ann, bob] = [await signup(), await signup()];
+    const login = (who: typeof ann) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        headers: { 'idempotency-key': 'login-1' },
+        payload: { email: who.email, password: who.password },
+      });
+    t.equal((await login(ann)).statusCode, 200);
+    const bobs = await login(bob);
+    t.equal(bobs.statusCode, 200, `not 409 idempotency_key_reused: ${bobs.body}`);
+    t.notOk(bobs.headers['idempotent-replayed']);
+  },
+);
+
+t.test('a refresh replayed after its new token was exchanged is a reuse', async (t) => {
+  const { app, signup } = await startCommandService(t);
+  const owner = await signup();
+  const refresh = (refreshToken: string, key?: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      headers: key ? { 'idempotency-key': key } : {},
+      payload: { refreshToken },
+    });
+  const key = randomUUID();
+  const r2 = await refresh(owner.refreshToken, key);
+  t.equal(r2.statusCode, 200);
+  const r3 = await refresh(r2.json().refreshToken);
+  t.equal(r3.statusCode, 200, 'the new token is exchanged');
+  const stale = await refresh(owner.refreshToken, key);
+  t.equal(stale.statusCode, 401, 'the first token again, key or no key, is theft');
+  t.equal(stale.json().code, 'invalid_refresh_token');
+  t.equal((await refresh(r3.json().refreshToken)).statusCode, 401, 'its whole login is revoked');
+
+  // After a logout the replay is refused too.
+  const relogin = await app.inject({
+    method: 'POST',
+    url: '/v1/auth/login',
+    payload: { email: owner.email, password: owner.password },
+  });
+  const key2 = randomUUID();
+  const first = await refresh(relogin.json().refreshToken, key2);
+  t.equal(first.statusCode, 200);
+  await app.inject({
+    method: 'POST',
+    url: '/v1/auth/logout',
+    payload: { refreshToken: first.json().refreshToken },
+  });
+  t.equal((await refresh(relogin.json().refreshToken, key2)).statusCode, 401, 'after logout');
+});
+
 t.test('a malformed key or body remembers nothing', async (t) => {
   const { app, pool } = await startCommandService(t);
   const bad = await app.inject({

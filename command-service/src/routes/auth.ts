@@ -16,6 +16,8 @@ import {
   type IdentityDb,
   issueRefreshToken,
   jwks,
+  liveRefreshToken,
+  revokeFamily,
   revokeRefreshToken,
   rotateRefreshToken,
   type SigningKeys,
@@ -105,7 +107,24 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   };
 
   app.addHook('onRequest', options.limit);
-  sealedIdempotency(app, identity);
+  sealedIdempotency(app, identity, {
+    // A refresh retried under its key gets its first answer again only while the refresh
+    // token that answer holds is unused: once it has been exchanged (or its login ended), the
+    // retry is the old token used a second time, and that is theft, key or no key.
+    '/v1/auth/refresh': async (request, answer) => {
+      if (answer.status !== 200) return;
+      const { refreshToken } = JSON.parse(answer.payload) as { refreshToken?: unknown };
+      if (typeof refreshToken !== 'string') return;
+      const now = clock();
+      const handedOut = await liveRefreshToken(identity, refreshToken, now);
+      if (handedOut.live) return;
+      if (handedOut.familyId) {
+        await revokeFamily(identity, handedOut.familyId, now);
+        request.log.warn({ familyId: handedOut.familyId }, 'refresh token reused; family revoked');
+      }
+      throw problem('invalid_refresh_token', 'The refresh token is unknown, expired or revoked');
+    },
+  });
 
   app.post(
     '/v1/signup',

@@ -128,3 +128,24 @@ export async function revokeRefreshToken(
     .executeTakeFirst();
   if (row) await revokeFamily(db, row.family_id, now);
 }
+
+/**
+ * Whether a token issued earlier may still be exchanged: known, never used, not revoked, not
+ * expired. For a replayed refresh answer (an Idempotency-Key retry): it may hand the token
+ * out again only while nobody has used it since.
+ */
+export async function liveRefreshToken(
+  db: IdentityDb,
+  token: string,
+  now = new Date(),
+): Promise<{ readonly live: boolean; readonly familyId: string | null }> {
+  const row = await db
+    .selectFrom('refresh_tokens')
+    .select(['family_id', 'used_at', 'revoked_at', 'expires_at'])
+    .where('token_hash', '=', hashToken(token))
+    .executeTakeFirst();
+  if (!row) return { live: false, familyId: null };
+  const live =
+    row.used_at === null && row.revoked_at === null && row.expires_at.getTime() > now.getTime();
+  return { live, familyId: row.family_id };
+}
