@@ -1,10 +1,20 @@
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, randomUUID, sign } from 'node:crypto';
+import { loadSigningKeys } from '@techflow/platform/identity';
 import type { InjectOptions } from 'fastify';
 import t from 'tap';
 import { startCommandService } from './helpers/command-service.js';
 
 t.test('bad input is a 4xx problem and writes nothing', async (t) => {
-  const { app, eventStore, signup } = await startCommandService(t);
+  const { app, eventStore, signup, pool } = await startCommandService(t);
+  const { privateKeyPem } = (await loadSigningKeys(pool)).current;
+  /** The same claims but `exp`, signed with the service's own key. */
+  const neverExpiring = (token: string): string => {
+    const [header, payload] = token.split('.') as [string, string];
+    const { exp: _, ...claims } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const body = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+    const signature = sign(null, Buffer.from(body), createPrivateKey(privateKeyPem));
+    return `${body}.${signature.toString('base64url')}`;
+  };
   const owner = await signup();
   const other = await signup();
   const accountId = randomUUID();
@@ -42,6 +52,27 @@ t.test('bad input is a 4xx problem and writes nothing', async (t) => {
       { method: 'POST', url: deposit, headers: json, payload: '' },
       400,
       'malformed_json',
+    ],
+    [
+      'a text/plain body',
+      {
+        method: 'POST',
+        url: deposit,
+        headers: { ...owner.auth, 'content-type': 'text/plain' },
+        payload: 'amount=1',
+      },
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'a token without an expiry',
+      post(
+        deposit,
+        { amount: '1' },
+        { authorization: `Bearer ${neverExpiring(owner.accessToken)}` },
+      ),
+      401,
+      'unauthenticated',
     ],
     ['amount as a number', post(deposit, { amount: 100 }), 400, 'validation_failed'],
     ['unknown field', post(deposit, { amount: '100', memo: 'x' }), 400, 'validation_failed'],

@@ -135,6 +135,8 @@ export const authPlugin = fp(
       },
       verify: {
         algorithms: ['EdDSA'],
+        // Our tokens always expire; one without `exp` would be good forever.
+        requiredClaims: ['exp'],
         ...(options.issuer ? { allowedIss: options.issuer } : {}),
       },
     });

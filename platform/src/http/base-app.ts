@@ -86,6 +86,8 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // The API speaks JSON only: a text/plain body is 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
   await app.register(problemJsonPlugin);
   await app.register(metricsPlugin, {
     defaultLabels: { service: options.name },

@@ -69,7 +69,8 @@ export async function checkPassword(
     .selectAll()
     .where(sql<string>`lower(email)`, '=', login.email.toLowerCase());
   if (login.tenantId !== undefined) query = query.where('tenant_id', '=', login.tenantId);
-  const rows = await query.limit(20).execute();
+  // The same 20 every time (the oldest memberships), not whichever the planner finds first.
+  const rows = await query.orderBy('created_at').orderBy('tenant_id').limit(20).execute();
   if (rows.length === 0) return verifyNothing(login.password).then(() => ({ kind: 'invalid' }));
   const matches: CredentialRow[] = [];
   for (const row of rows) {
