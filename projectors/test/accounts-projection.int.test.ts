@@ -60,23 +60,15 @@ t.test('an account with deposits and withdrawals', async (t) => {
       const got = await readTenant(pdb.db, tenant);
       const want = expectTenant(log.events, tenant);
       t.same(got.accounts, want.accounts, 'balances, revisions and positions');
-      t.same(got.entries, want.entries, 'two signed statement lines per movement');
-      const lines = (account: string) =>
-        got.entries
-          .filter((e) => e.accountId === account)
-          .map((e) => [e.kind, e.amount, e.balanceAfter]);
-      t.same(lines(a), [
-        ['deposit', '1000', '1000'],
-        ['withdrawal', '-300', '700'],
-        ['deposit', '50', '750'],
-      ]);
-      // The external account's lines mirror them, its balance after continuing across batches
-      // (the deposit of 1000 was applied in an earlier one).
-      t.same(lines(externalAccountId(tenant, 'EUR')), [
-        ['withdrawal', '-1000', '-1000'],
-        ['deposit', '300', '-700'],
-        ['withdrawal', '-50', '-750'],
-      ]);
+      t.same(got.entries, want.entries, 'one signed statement line per movement');
+      t.same(
+        got.entries.map((e) => [e.kind, e.amount, e.balanceAfter]),
+        [
+          ['deposit', '1000', '1000'],
+          ['withdrawal', '-300', '700'],
+          ['deposit', '50', '750'],
+        ],
+      );
     });
 });
 

@@ -23,10 +23,3 @@ export function uuidV5(namespace: string, name: string): string {
  */
 export const externalAccountId = (tenantId: string, currency: string): string =>
   uuidV5(NAMESPACE, `${tenantId.toLowerCase()}:external:${currency.toUpperCase()}`);
-
-/**
- * The id of the external account's statement line mirroring a customer entry: deterministic,
- * so a redelivered or rebuilt batch writes the same line, never a second one.
- */
-export const mirrorEntryId = (entryId: string): string =>
-  uuidV5(NAMESPACE, `${entryId.toLowerCase()}:mirror`);

@@ -1,9 +1,4 @@
-import {
-  externalAccountId,
-  mirrorEntryId,
-  type RecordedEvent,
-  tenantSchema,
-} from '@techflow/platform';
+import { externalAccountId, type RecordedEvent, tenantSchema } from '@techflow/platform';
 import type { Kysely } from 'kysely';
 import type { ReadModelDatabase } from '../../src/projection.js';
 
@@ -32,13 +27,7 @@ const str = (v: unknown): string => String(v);
 export async function readTenant(db: Kysely<ReadModelDatabase>, tenantId: string) {
   const t = db.withSchema(tenantSchema(tenantId));
   const accounts = await t.selectFrom('accounts').selectAll().orderBy('account_id').execute();
-  // A movement's two lines (the account's and the external account's) share a position.
-  const entries = await t
-    .selectFrom('account_entries')
-    .selectAll()
-    .orderBy('position')
-    .orderBy('entry_id')
-    .execute();
+  const entries = await t.selectFrom('account_entries').selectAll().orderBy('position').execute();
   const members = await t.selectFrom('members').selectAll().orderBy('user_id').execute();
   return {
     accounts: accounts.map(
@@ -90,9 +79,7 @@ export function expectTenant(events: readonly RecordedEvent[], tenantId: string)
     };
     const ext = (currency: string, delta: bigint) => {
       const prev = externals.get(currency) ?? { balance: 0n, position: e.position };
-      const next = { balance: prev.balance + delta, position: e.position };
-      externals.set(currency, next);
-      return next.balance;
+      externals.set(currency, { balance: prev.balance + delta, position: e.position });
     };
     switch (e.type) {
       case 'AccountOpened':
@@ -112,26 +99,15 @@ export function expectTenant(events: readonly RecordedEvent[], tenantId: string)
         const sign = e.type === 'FundsDeposited' ? 1n : -1n;
         const amount = BigInt(String(d['amount'])) * sign;
         bump({ balance: String(d['balanceAfter']) });
-        const currency = String(d['currency']);
-        const externalAfter = ext(currency, -amount);
-        entries.push(
-          {
-            entryId: String(d['entryId']),
-            accountId: id,
-            position: e.position.toString(),
-            kind: sign > 0n ? 'deposit' : 'withdrawal',
-            amount: amount.toString(),
-            balanceAfter: String(d['balanceAfter']),
-          },
-          {
-            entryId: mirrorEntryId(String(d['entryId'])),
-            accountId: externalAccountId(tenantId, currency),
-            position: e.position.toString(),
-            kind: sign > 0n ? 'withdrawal' : 'deposit',
-            amount: (-amount).toString(),
-            balanceAfter: externalAfter.toString(),
-          },
-        );
+        ext(String(d['currency']), -amount);
+        entries.push({
+          entryId: String(d['entryId']),
+          accountId: id,
+          position: e.position.toString(),
+          kind: sign > 0n ? 'deposit' : 'withdrawal',
+          amount: amount.toString(),
+          balanceAfter: String(d['balanceAfter']),
+        });
         break;
       }
       case 'AccountFrozen':
@@ -159,8 +135,6 @@ export function expectTenant(events: readonly RecordedEvent[], tenantId: string)
   }
   return {
     accounts: [...accounts.values()].sort((a, b) => (a.accountId < b.accountId ? -1 : 1)),
-    entries: entries.sort(
-      (a, b) => Number(BigInt(a.position) - BigInt(b.position)) || (a.entryId < b.entryId ? -1 : 1),
-    ),
+    entries,
   };
 }

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@techflow/platform';
-import { externalAccountId, mirrorEntryId } from '@techflow/platform';
+import { externalAccountId } from '@techflow/platform';
 import { flag, MalformedEvent, minor, optionalText, text } from './event-fields.js';
 
 /**
@@ -45,22 +45,6 @@ export interface EntryRow {
   at: string;
 }
 
-/**
- * The external account's side of an entry. Its balance after is known only relative to the
- * batch's start (`running`: the account's net movement in the batch so far), and the write
- * adds the balance the account had before the batch.
- */
-export interface MirrorRow {
-  entryId: string;
-  accountId: string;
-  position: bigint;
-  kind: 'deposit' | 'withdrawal';
-  amount: string;
-  running: bigint;
-  reference: string | null;
-  at: string;
-}
-
 /** Net movement of a tenant's external settlement account for one currency in this batch. */
 export interface ExternalChange {
   accountId: string;
@@ -91,7 +75,6 @@ export interface TenantWrites {
   readonly opened: Map<string, OpenedAccount>;
   readonly changed: Map<string, AccountChange>;
   readonly entries: EntryRow[];
-  readonly mirrors: MirrorRow[];
   readonly externals: Map<string, ExternalChange>;
   readonly members: Map<string, MemberRow>;
   organization: OrganizationRow | null;
@@ -102,7 +85,6 @@ export const emptyWrites = (tenantId: string): TenantWrites => ({
   opened: new Map(),
   changed: new Map(),
   entries: [],
-  mirrors: [],
   externals: new Map(),
   members: new Map(),
   organization: null,
@@ -110,29 +92,22 @@ export const emptyWrites = (tenantId: string): TenantWrites => ({
 
 const at = (e: RecordedEvent): string => e.metadata.occurredAt;
 
-function touchExternal(
-  w: TenantWrites,
-  e: RecordedEvent,
-  currency: string,
-  delta: bigint,
-): ExternalChange {
+function touchExternal(w: TenantWrites, e: RecordedEvent, currency: string, delta: bigint) {
   const found = w.externals.get(currency);
   if (found) {
     found.delta += delta;
     found.position = e.position;
     found.at = at(e);
-    return found;
+    return;
   }
-  const created = {
+  w.externals.set(currency, {
     accountId: externalAccountId(w.tenantId, currency),
     currency,
     delta,
     firstPosition: e.position,
     position: e.position,
     at: at(e),
-  };
-  w.externals.set(currency, created);
-  return created;
+  });
 }
 
 /** Records a balance or status change on whichever row the account's writes end in. */
@@ -166,33 +141,19 @@ function movement(w: TenantWrites, e: RecordedEvent, kind: 'deposit' | 'withdraw
   const amount = minor(e, 'amount');
   const balanceAfter = minor(e, 'balanceAfter');
   const currency = text(e, 'currency');
-  const entryId = text(e, 'entryId');
-  const reference = optionalText(e.data, 'reference');
   w.entries.push({
-    entryId,
+    entryId: text(e, 'entryId'),
     accountId: text(e, 'accountId'),
     position: e.position,
     kind,
     amount: kind === 'deposit' ? amount : `-${amount}`,
     balanceAfter,
-    reference,
+    reference: optionalText(e.data, 'reference'),
     at: at(e),
   });
   change(w, e, { balance: balanceAfter });
-  // Double entry: the external account gives what the customer account gets, and its
-  // statement says so, line for line, so its balance at any instant reads like any other's.
-  const delta = kind === 'deposit' ? -BigInt(amount) : BigInt(amount);
-  const external = touchExternal(w, e, currency, delta);
-  w.mirrors.push({
-    entryId: mirrorEntryId(entryId),
-    accountId: external.accountId,
-    position: e.position,
-    kind: kind === 'deposit' ? 'withdrawal' : 'deposit',
-    amount: delta.toString(),
-    running: external.delta,
-    reference,
-    at: at(e),
-  });
+  // Double entry: the external account gives what the customer account gets.
+  touchExternal(w, e, currency, kind === 'deposit' ? -BigInt(amount) : BigInt(amount));
 }
 
 /** Folds one event into the tenant's writes. Events must come in position order. */

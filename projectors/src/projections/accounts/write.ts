@@ -94,27 +94,6 @@ function entries(schema: string, w: TenantWrites) {
       ${rows.map((r) => r.at)}::timestamptz[])`;
 }
 
-/**
- * The external accounts' lines. Their balance after is the account's balance before this
- * statement (CTEs all read the snapshot the statement started with, so the external upsert's
- * change is not seen here) plus the batch's running movement.
- */
-function mirrors(schema: string, w: TenantWrites) {
-  const rows = w.mirrors;
-  return sql`
-    insert into ${sql.id(schema, 'account_entries')} (entry_id, account_id, position, kind, amount,
-      balance_after, reference, at)
-    select v.entry_id, v.account_id, v.position, v.kind, v.amount,
-      coalesce((select a.balance from ${sql.id(schema, 'accounts')} a
-                 where a.account_id = v.account_id), 0) + v.running,
-      v.reference, v.at
-    from unnest(${rows.map((r) => r.entryId)}::uuid[], ${rows.map((r) => r.accountId)}::uuid[],
-      ${rows.map((r) => str(r.position))}::int8[], ${rows.map((r) => r.kind)}::text[],
-      ${rows.map((r) => r.amount)}::numeric[], ${rows.map((r) => str(r.running))}::numeric[],
-      ${rows.map((r) => r.reference)}::text[], ${rows.map((r) => r.at)}::timestamptz[])
-      as v(entry_id, account_id, position, kind, amount, running, reference, at)`;
-}
-
 function members(schema: string, w: TenantWrites) {
   const rows = [...w.members.values()];
   return sql`
@@ -141,7 +120,6 @@ function tenantCtes(i: number, schema: string, w: TenantWrites): Cte[] {
   if (w.opened.size > 0) ctes.push(cte(`opened_${i}`, openedAccounts(schema, w)));
   if (w.changed.size > 0) ctes.push(cte(`changed_${i}`, changedAccounts(schema, w)));
   if (w.entries.length > 0) ctes.push(cte(`entries_${i}`, entries(schema, w)));
-  if (w.mirrors.length > 0) ctes.push(cte(`mirrors_${i}`, mirrors(schema, w)));
   if (w.members.size > 0) ctes.push(cte(`members_${i}`, members(schema, w)));
   if (w.organization) ctes.push(cte(`organization_${i}`, organization(schema, w.organization)));
   return ctes;
@@ -151,7 +129,7 @@ export class AccountNotProjected extends Error {
   override readonly name = 'AccountNotProjected';
 }
 
-// Bounds one statement's size: ~39 parameters and seven CTEs per tenant.
+// Bounds one statement's size: ~31 parameters and six CTEs per tenant.
 const TENANTS_PER_STATEMENT = 200;
 
 type TenantBatch = readonly { schema: string; writes: TenantWrites }[];
