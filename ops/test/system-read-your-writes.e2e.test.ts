@@ -100,15 +100,33 @@ t.test(
     t.equal(folded.get(main.accountId)!.balance, 100000n + 25n * 100n + 600n - (25n * 100n + 625n));
 
     // Double entry: per currency, every balance including the external account sums to zero.
-    const all = await api.request<{ items: { currency: string; balance: string }[] }>(
-      'GET',
-      '/v1/accounts?limit=200',
-      undefined,
-      { 'x-min-position': head },
-    );
+    const all = await api.request<{
+      items: { accountId: string; currency: string; balance: string }[];
+    }>('GET', '/v1/accounts?limit=200', undefined, { 'x-min-position': head });
     const sums = new Map<string, bigint>();
     for (const a of all.body.items)
       sums.set(a.currency, (sums.get(a.currency) ?? 0n) + BigInt(a.balance));
     for (const [currency, sum] of sums) t.equal(sum, 0n, `${currency} balances sum to zero`);
+
+    // And at every instant in between: the external account's statement mirrors every line,
+    // so its balance as of a past instant is read like any other account's.
+    const lines = await api.request<{ items: { at: string }[] }>(
+      'GET',
+      `/v1/accounts/${main.accountId}/entries?limit=200`,
+      undefined,
+      { 'x-min-position': head },
+    );
+    const instants = [...new Set(lines.body.items.map((e) => e.at))].sort();
+    for (const at of [instants[0]!, instants[Math.floor(instants.length / 2)]!]) {
+      const past = new Map<string, bigint>();
+      for (const a of all.body.items) {
+        const b = await api.request<{ balance: string }>(
+          'GET',
+          `/v1/accounts/${a.accountId}/balance?at=${encodeURIComponent(at)}`,
+        );
+        past.set(a.currency, (past.get(a.currency) ?? 0n) + BigInt(b.body.balance));
+      }
+      for (const [currency, sum] of past) t.equal(sum, 0n, `${currency} sums to zero at ${at}`);
+    }
   },
 );
