@@ -297,6 +297,24 @@ t.test("reads a tenant's accounts, entries and balances from its read models", a
     const now = await app.inject({ url: `/v1/accounts/${accountId}/balance`, headers });
     t.equal(now.json<{ balance: string }>().balance, '700', 'no instant: now');
 
+    // The settlement account keeps no lines: its past balance is minus its currency's
+    // customer balances then (here the one EUR account with lines; USD is another currency).
+    const external = ids[3]!;
+    await db
+      .withSchema(tenantSchema(tenantId))
+      .updateTable('accounts')
+      .set({ updated_at: new Date('2025-02-05T10:00:00Z') })
+      .where('account_id', '=', external)
+      .execute();
+    const externalAt = async (at: string) =>
+      (await app.inject({ url: `/v1/accounts/${external}/balance`, query: { at }, headers })).json<{
+        balance: string;
+      }>().balance;
+    t.equal(await externalAt('2025-01-15T00:00:00Z'), '0', 'before any line');
+    t.equal(await externalAt('2025-02-02T10:00:00Z'), '-800', 'the other side of 800');
+    t.equal(await externalAt('2025-02-04T12:00:00Z'), '-700');
+    t.equal(await externalAt('2025-03-01T00:00:00Z'), '-700', 'after its last change: the row');
+
     const empty = await app.inject({ url: `/v1/accounts/${ids[1]}/entries`, headers });
     t.strictSame(empty.json(), { items: [], nextCursor: null }, 'an account without entries');
   });
