@@ -128,5 +128,23 @@ t.test(
       }
       for (const [currency, sum] of past) t.equal(sum, 0n, `${currency} sums to zero at ${at}`);
     }
+
+    // The external account's statement: one line for every movement of its currency's
+    // accounts, its balance after the newest being its balance now.
+    const movements = [...folded.values()].reduce((n, a) => n + a.entries.size, 0);
+    const external = all.body.items.find((a) => !folded.has(a.accountId))!;
+    const seen: { balanceAfter: string }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { balanceAfter: string }[]; nextCursor: string | null } } =
+        await api.request(
+          'GET',
+          `/v1/accounts/${external.accountId}/entries?limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+      seen.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    t.equal(seen.length, movements, 'the external account mirrors every movement');
+    t.equal(seen[0]?.balanceAfter, external.balance, 'and ends at its balance');
   },
 );

@@ -62,11 +62,13 @@ t.test('an account with deposits and withdrawals', async (t) => {
       t.same(got.accounts, want.accounts, 'balances, revisions and positions');
       t.same(got.entries, want.entries, 'one signed statement line per movement');
       t.same(
-        got.entries.map((e) => [e.kind, e.amount, e.balanceAfter]),
+        got.entries.map((e) => [e.kind, e.amount, e.balanceAfter, e.counterpartBalanceAfter]),
         [
-          ['deposit', '1000', '1000'],
-          ['withdrawal', '-300', '700'],
-          ['deposit', '50', '750'],
+          // The external account's balance after each line continues across batches (the
+          // deposit of 1000 was applied in an earlier one).
+          ['deposit', '1000', '1000', '-1000'],
+          ['withdrawal', '-300', '700', '-700'],
+          ['deposit', '50', '750', '-750'],
         ],
       );
     });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { tenantSchema } from '@techflow/platform';
+import { mirrorEntryId, tenantSchema } from '@techflow/platform';
 import { sql } from 'kysely';
 import t from 'tap';
 import { encodeCursor } from '../src/read-models/cursor.js';
@@ -169,6 +169,8 @@ t.test("reads a tenant's accounts, entries and balances from its read models", a
         kind: 'deposit',
         amount: '1000',
         balance_after: '1000',
+        counterpart_id: ids[3]!,
+        counterpart_balance_after: '-1000',
         transfer_id: null,
         reference: 'salary',
         at: new Date('2025-02-01T10:00:00Z'),
@@ -180,6 +182,8 @@ t.test("reads a tenant's accounts, entries and balances from its read models", a
         kind: 'withdrawal',
         amount: '-200',
         balance_after: '800',
+        counterpart_id: ids[3]!,
+        counterpart_balance_after: '-800',
         transfer_id: null,
         reference: null,
         at: new Date('2025-02-02T10:00:00Z'),
@@ -191,6 +195,8 @@ t.test("reads a tenant's accounts, entries and balances from its read models", a
         kind: 'withdrawal',
         amount: '-300',
         balance_after: '500',
+        counterpart_id: ids[3]!,
+        counterpart_balance_after: '-500',
         transfer_id: transferId,
         reference: null,
         at: new Date('2025-02-03T10:00:00Z'),
@@ -202,6 +208,8 @@ t.test("reads a tenant's accounts, entries and balances from its read models", a
         kind: 'deposit',
         amount: '200',
         balance_after: '700',
+        counterpart_id: ids[3]!,
+        counterpart_balance_after: '-700',
         transfer_id: null,
         reference: null,
         at: new Date('2025-02-04T10:00:00Z'),
@@ -297,8 +305,7 @@ t.test("reads a tenant's accounts, entries and balances from its read models", a
     const now = await app.inject({ url: `/v1/accounts/${accountId}/balance`, headers });
     t.equal(now.json<{ balance: string }>().balance, '700', 'no instant: now');
 
-    // The settlement account keeps no lines: its past balance is minus its currency's
-    // customer balances then (here the one EUR account with lines; USD is another currency).
+    // The settlement account's lines are the other side of its currency's customer lines.
     const external = ids[3]!;
     await db
       .withSchema(tenantSchema(tenantId))
@@ -314,6 +321,31 @@ t.test("reads a tenant's accounts, entries and balances from its read models", a
     t.equal(await externalAt('2025-02-02T10:00:00Z'), '-800', 'the other side of 800');
     t.equal(await externalAt('2025-02-04T12:00:00Z'), '-700');
     t.equal(await externalAt('2025-03-01T00:00:00Z'), '-700', 'after its last change: the row');
+    const externalLines = await app.inject({
+      url: `/v1/accounts/${external}/entries`,
+      query: { limit: '3' },
+      headers,
+    });
+    const mirrored = externalLines.json<Page<EntryItem>>();
+    t.same(
+      mirrored.items.map((e) => [e.position, e.kind, e.amount, e.balanceAfter]),
+      [
+        ['14', 'withdrawal', '200', '-700'],
+        ['13', 'deposit', '300', '-500'],
+        ['12', 'deposit', '200', '-800'],
+      ],
+      'each customer line seen from the other side',
+    );
+    t.equal(mirrored.items[0]!.entryId, mirrorEntryId(entryIds[3]!), 'an id of its own');
+    const rest = await app.inject({
+      url: `/v1/accounts/${external}/entries`,
+      query: { limit: '3', cursor: mirrored.nextCursor! },
+      headers,
+    });
+    t.same(
+      rest.json<Page<EntryItem>>().items.map((e) => [e.position, e.balanceAfter]),
+      [['11', '-1000']],
+    );
 
     const empty = await app.inject({ url: `/v1/accounts/${ids[1]}/entries`, headers });
     t.strictSame(empty.json(), { items: [], nextCursor: null }, 'an account without entries');

@@ -23,3 +23,10 @@ export function uuidV5(namespace: string, name: string): string {
  */
 export const externalAccountId = (tenantId: string, currency: string): string =>
   uuidV5(NAMESPACE, `${tenantId.toLowerCase()}:external:${currency.toUpperCase()}`);
+
+/**
+ * The id the external account's statement gives its side of a customer line: deterministic,
+ * so the line keeps its id across reads and rebuilds without being stored.
+ */
+export const mirrorEntryId = (entryId: string): string =>
+  uuidV5(NAMESPACE, `${entryId.toLowerCase()}:mirror`);

@@ -5,6 +5,7 @@ import { migrateSchema } from '../db/migrate-schema.js';
 import * as projections20251128 from './migrations/projections/20251128T120000-checkpoints-tenants-dead-letters.js';
 import * as projections20261128 from './migrations/projections/20261128T090000-fail-unless.js';
 import * as tenant20251128 from './migrations/tenant/20251128T120000-accounts-entries-members.js';
+import * as tenant20261129 from './migrations/tenant/20261129T050000-entry-counterparts.js';
 
 /**
  * Migrations are listed here rather than read from the folder at run time, so they work the
@@ -13,6 +14,7 @@ import * as tenant20251128 from './migrations/tenant/20251128T120000-accounts-en
  */
 export const tenantMigrations: Readonly<Record<string, Migration>> = {
   '20251128T120000-accounts-entries-members': tenant20251128,
+  '20261129T050000-entry-counterparts': tenant20261129,
 };
 
 export const projectionsMigrations: Readonly<Record<string, Migration>> = {

@@ -44,6 +44,10 @@ export interface AccountEntriesTable {
   transfer_id: string | null;
   reference: string | null;
   at: Timestamp;
+  /** The account on the line's other side (the currency's external account); null before 2. */
+  counterpart_id: string | null;
+  /** That account's balance after this line. */
+  counterpart_balance_after: Numeric | null;
 }
 
 export interface MembersTable {

@@ -28,7 +28,7 @@ const HANDLES: readonly (AccountEvent['type'] | OrganizationEvent['type'])[] = [
  */
 export const accountsProjection: Projection = {
   name: ACCOUNTS_PROJECTION,
-  version: 1,
+  version: 2,
   handles: HANDLES,
 
   async prepare(db, events) {

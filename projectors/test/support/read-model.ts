@@ -19,6 +19,8 @@ export interface EntryView {
   kind: string;
   amount: string;
   balanceAfter: string;
+  counterpartId: string | null;
+  counterpartBalanceAfter: string | null;
 }
 
 const str = (v: unknown): string => String(v);
@@ -49,6 +51,9 @@ export async function readTenant(db: Kysely<ReadModelDatabase>, tenantId: string
         kind: e.kind,
         amount: str(e.amount),
         balanceAfter: str(e.balance_after),
+        counterpartId: e.counterpart_id,
+        counterpartBalanceAfter:
+          e.counterpart_balance_after === null ? null : str(e.counterpart_balance_after),
       }),
     ),
     members: members.map((m) => ({ userId: m.user_id, role: m.role, email: m.email })),
@@ -79,7 +84,9 @@ export function expectTenant(events: readonly RecordedEvent[], tenantId: string)
     };
     const ext = (currency: string, delta: bigint) => {
       const prev = externals.get(currency) ?? { balance: 0n, position: e.position };
-      externals.set(currency, { balance: prev.balance + delta, position: e.position });
+      const next = { balance: prev.balance + delta, position: e.position };
+      externals.set(currency, next);
+      return next.balance;
     };
     switch (e.type) {
       case 'AccountOpened':
@@ -99,7 +106,8 @@ export function expectTenant(events: readonly RecordedEvent[], tenantId: string)
         const sign = e.type === 'FundsDeposited' ? 1n : -1n;
         const amount = BigInt(String(d['amount'])) * sign;
         bump({ balance: String(d['balanceAfter']) });
-        ext(String(d['currency']), -amount);
+        const currency = String(d['currency']);
+        const externalAfter = ext(currency, -amount);
         entries.push({
           entryId: String(d['entryId']),
           accountId: id,
@@ -107,6 +115,8 @@ export function expectTenant(events: readonly RecordedEvent[], tenantId: string)
           kind: sign > 0n ? 'deposit' : 'withdrawal',
           amount: amount.toString(),
           balanceAfter: String(d['balanceAfter']),
+          counterpartId: externalAccountId(tenantId, currency),
+          counterpartBalanceAfter: externalAfter.toString(),
         });
         break;
       }

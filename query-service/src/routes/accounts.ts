@@ -157,12 +157,11 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const id = canonicalUuid(request.params.id);
       const scope = ['entries', tenantId, id];
       const before = cursorOrFail(scope, cursor);
-      const page = await listEntries(app.readDb, tenantId, id, { limit, before });
-      // An empty page may mean no such account (here): say so rather than "no entries".
-      if (page.rows.length === 0) {
-        const account = await accounts.load(tenantId, id);
-        if (!account) throw problem('not_found', `no account ${id}`);
-      }
+      // Its kind says which lines are its own (the batched lookup the detail route uses).
+      const account = await accounts.load(tenantId, id);
+      if (!account) throw problem('not_found', `no account ${id}`);
+      const external = account.kind === 'external';
+      const page = await listEntries(app.readDb, tenantId, id, { limit, before, external });
       return {
         items: page.rows.map(toEntryView),
         nextCursor: page.next ? encodeCursor(scope, page.next) : null,

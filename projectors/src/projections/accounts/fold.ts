@@ -43,6 +43,9 @@ export interface EntryRow {
   balanceAfter: string;
   reference: string | null;
   at: string;
+  /** The external account on the other side, and its net movement in this batch so far. */
+  counterpartId: string;
+  counterpartRunning: bigint;
 }
 
 /** Net movement of a tenant's external settlement account for one currency in this batch. */
@@ -92,22 +95,29 @@ export const emptyWrites = (tenantId: string): TenantWrites => ({
 
 const at = (e: RecordedEvent): string => e.metadata.occurredAt;
 
-function touchExternal(w: TenantWrites, e: RecordedEvent, currency: string, delta: bigint) {
+function touchExternal(
+  w: TenantWrites,
+  e: RecordedEvent,
+  currency: string,
+  delta: bigint,
+): ExternalChange {
   const found = w.externals.get(currency);
   if (found) {
     found.delta += delta;
     found.position = e.position;
     found.at = at(e);
-    return;
+    return found;
   }
-  w.externals.set(currency, {
+  const created = {
     accountId: externalAccountId(w.tenantId, currency),
     currency,
     delta,
     firstPosition: e.position,
     position: e.position,
     at: at(e),
-  });
+  };
+  w.externals.set(currency, created);
+  return created;
 }
 
 /** Records a balance or status change on whichever row the account's writes end in. */
@@ -141,6 +151,13 @@ function movement(w: TenantWrites, e: RecordedEvent, kind: 'deposit' | 'withdraw
   const amount = minor(e, 'amount');
   const balanceAfter = minor(e, 'balanceAfter');
   const currency = text(e, 'currency');
+  // Double entry: the external account gives what the customer account gets.
+  const external = touchExternal(
+    w,
+    e,
+    currency,
+    kind === 'deposit' ? -BigInt(amount) : BigInt(amount),
+  );
   w.entries.push({
     entryId: text(e, 'entryId'),
     accountId: text(e, 'accountId'),
@@ -150,10 +167,10 @@ function movement(w: TenantWrites, e: RecordedEvent, kind: 'deposit' | 'withdraw
     balanceAfter,
     reference: optionalText(e.data, 'reference'),
     at: at(e),
+    counterpartId: external.accountId,
+    counterpartRunning: external.delta,
   });
   change(w, e, { balance: balanceAfter });
-  // Double entry: the external account gives what the customer account gets.
-  touchExternal(w, e, currency, kind === 'deposit' ? -BigInt(amount) : BigInt(amount));
 }
 
 /** Folds one event into the tenant's writes. Events must come in position order. */

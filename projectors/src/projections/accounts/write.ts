@@ -82,16 +82,27 @@ function changedAccounts(schema: string, w: TenantWrites) {
     returning 1`;
 }
 
+/**
+ * The lines, each with its counterpart's balance after it: the external account's balance
+ * before this statement (every CTE reads the snapshot the statement started with, so the
+ * external upsert's change is not seen here) plus the batch's running movement.
+ */
 function entries(schema: string, w: TenantWrites) {
   const rows = w.entries;
   return sql`
     insert into ${sql.id(schema, 'account_entries')} (entry_id, account_id, position, kind, amount,
-      balance_after, reference, at)
-    select * from unnest(${rows.map((r) => r.entryId)}::uuid[],
+      balance_after, reference, at, counterpart_id, counterpart_balance_after)
+    select v.entry_id, v.account_id, v.position, v.kind, v.amount, v.balance_after, v.reference,
+      v.at, v.counterpart, coalesce(c.balance, 0) + v.running
+    from unnest(${rows.map((r) => r.entryId)}::uuid[],
       ${rows.map((r) => r.accountId)}::uuid[], ${rows.map((r) => str(r.position))}::int8[],
       ${rows.map((r) => r.kind)}::text[], ${rows.map((r) => r.amount)}::numeric[],
       ${rows.map((r) => r.balanceAfter)}::numeric[], ${rows.map((r) => r.reference)}::text[],
-      ${rows.map((r) => r.at)}::timestamptz[])`;
+      ${rows.map((r) => r.at)}::timestamptz[], ${rows.map((r) => r.counterpartId)}::uuid[],
+      ${rows.map((r) => str(r.counterpartRunning))}::numeric[])
+      as v(entry_id, account_id, position, kind, amount, balance_after, reference, at,
+        counterpart, running)
+    left join ${sql.id(schema, 'accounts')} c on c.account_id = v.counterpart`;
 }
 
 function members(schema: string, w: TenantWrites) {
