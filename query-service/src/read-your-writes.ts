@@ -2,6 +2,7 @@ import { problem } from '@techflow/platform/http';
 import type { preHandlerAsyncHookHandler } from 'fastify';
 import type { CheckpointTracker } from './min-position.js';
 import type { MinPositionWait } from './read-metrics.js';
+import { MAX_POSITION } from './schemas/common.js';
 
 export interface ReadYourWritesOptions {
   readonly tracker: CheckpointTracker;
@@ -11,8 +12,6 @@ export interface ReadYourWritesOptions {
   readonly waitMs: number;
   readonly waited?: MinPositionWait;
 }
-
-const MAX_POSITION = 9_223_372_036_854_775_807n;
 
 /**
  * preHandler for reads: with `X-Min-Position: <position>` the handler runs only once the

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { MAX_POSITION } from '../schemas/common.js';
 
 /**
  * Opaque keyset cursors: base64url of `k2:<scope>:<position>:<id>`. Clients never look inside;
@@ -18,8 +19,6 @@ export interface Keyset {
 const VERSION = 'k2';
 const SHAPE =
   /^k2:([0-9a-f]{12}):(0|[1-9][0-9]{0,18}):([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-/** Positions are Postgres bigint: a larger one can only be forged, and would fail the query. */
-const MAX_POSITION = 9_223_372_036_854_775_807n;
 
 /** What a cursor is for: `['accounts', tenantId]`, `['entries', tenantId, accountId]`. */
 export type CursorScope = readonly string[];

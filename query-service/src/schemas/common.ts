@@ -24,6 +24,9 @@ export const PositionString = Type.String({
   examples: ['1042'],
 });
 
+/** Positions are Postgres bigint: 19 digits can say more, and only a forgery would. */
+export const MAX_POSITION = 9_223_372_036_854_775_807n;
+
 /** For routes that take no query parameters: every one sent is refused, not ignored. */
 export { NoQuery } from '@techflow/platform/http';
 
