@@ -157,11 +157,16 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const id = canonicalUuid(request.params.id);
       const scope = ['entries', tenantId, id];
       const before = cursorOrFail(scope, cursor);
-      // Its kind says which lines are its own (the batched lookup the detail route uses).
-      const account = await accounts.load(tenantId, id);
-      if (!account) throw problem('not_found', `no account ${id}`);
-      const external = account.kind === 'external';
-      const page = await listEntries(app.readDb, tenantId, id, { limit, before, external });
+      let page = await listEntries(app.readDb, tenantId, id, { limit, before });
+      // An empty page may mean no such account (say so rather than "no entries"), or an
+      // external one, whose lines are the other side of its currency's customer lines.
+      if (page.rows.length === 0) {
+        const account = await accounts.load(tenantId, id);
+        if (!account) throw problem('not_found', `no account ${id}`);
+        if (account.kind === 'external') {
+          page = await listEntries(app.readDb, tenantId, id, { limit, before, external: true });
+        }
+      }
       return {
         items: page.rows.map(toEntryView),
         nextCursor: page.next ? encodeCursor(scope, page.next) : null,
