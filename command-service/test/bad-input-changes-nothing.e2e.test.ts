@@ -48,10 +48,10 @@ t.test('bad input is a 4xx problem and writes nothing', async (t) => {
       'malformed_json',
     ],
     [
-      'empty JSON body',
+      'empty JSON body where one is needed',
       { method: 'POST', url: deposit, headers: json, payload: '' },
       400,
-      'malformed_json',
+      'validation_failed',
     ],
     [
       'a text/plain body',
@@ -188,6 +188,12 @@ t.test('bad input is a 4xx problem and writes nothing', async (t) => {
   t.equal(
     currency.json().detail,
     'body/currency is not valid: expected ISO 4217 currency code, e.g. "EUR"',
+  );
+  const empty = await app.inject({ method: 'POST', url: deposit, headers: json, payload: '' });
+  t.equal(
+    empty.json().detail,
+    'body is empty or null: this route expects a JSON object',
+    'an empty body is named',
   );
   const othersEvents = await eventStore.readAll(0n, { filter: { tenantId: other.tenantId } });
   t.same(

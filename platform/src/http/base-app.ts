@@ -88,6 +88,18 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
   });
   // The API speaks JSON only: a text/plain body is 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
+  // Clients that always declare JSON send it with no body on routes whose body is optional
+  // (freeze's `{ reason? }`): an empty body is no body, and a route that needs one says so in
+  // its validation problem. Anything else goes to Fastify's own parser, poisoning checks and all.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, body.toString(), done);
+  });
   await app.register(problemJsonPlugin);
   await app.register(metricsPlugin, {
     defaultLabels: { service: options.name },

@@ -33,6 +33,8 @@ interface AjvLikeError {
   params?: Record<string, unknown>;
   /** The schema holding the failed keyword (ajv's `verbose`). */
   parentSchema?: { description?: unknown; examples?: unknown };
+  /** The value that failed (ajv's `verbose`). */
+  data?: unknown;
 }
 
 /** The schema's own words for what a value must be, with an example when it gives none. */
@@ -67,6 +69,10 @@ const describeValidation = (error: FastifyError): string => {
   );
   const chosen = union ?? first;
   const path = `${context}${chosen.instancePath ?? ''}`;
+  // Fastify hands the validator null for a request without a body.
+  if (chosen.keyword === 'type' && !chosen.instancePath && chosen.data == null) {
+    return `${path} is empty or null: this route expects a JSON ${String(chosen.params?.['type'])}`;
+  }
   const extra = chosen.params?.['additionalProperty'];
   if (chosen.keyword === 'additionalProperties' && typeof extra === 'string') {
     return `${path}/${extra} is not allowed`;
@@ -92,9 +98,6 @@ export const toProblem = (error: unknown): HttpProblem => {
     (error instanceof SyntaxError && fe.statusCode === 400)
   ) {
     return problem('malformed_json', 'The request body could not be parsed as JSON');
-  }
-  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-    return problem('malformed_json', 'The request body is empty but declared as JSON');
   }
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return problem('payload_too_large');
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
