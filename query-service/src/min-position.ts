@@ -14,10 +14,16 @@ export interface CheckpointTracker {
   /** The latest known checkpoint of `projection` (0 when it has none yet). */
   position(projection: string): bigint;
   /**
-   * Resolves with the checkpoint once it is >= `min`, or with undefined after `timeoutMs`.
-   * Answers at once, without a timer, when it already is.
+   * Resolves with the checkpoint once it is >= `min`, or with undefined after `timeoutMs` or
+   * when `signal` aborts (the caller went away: nothing stays parked for it). Answers at once,
+   * without a timer, when it already is.
    */
-  waitFor(projection: string, min: bigint, timeoutMs: number): Promise<bigint | undefined>;
+  waitFor(
+    projection: string,
+    min: bigint,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<bigint | undefined>;
   /** How many reads are parked waiting for `projection` (a gauge; tests use it to sync). */
   waiting(projection: string): number;
   /** Positions per second over the last minute of observations (0 when idle or unknown). */
@@ -181,19 +187,29 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
 
     position: (projection) => positions.get(projection) ?? 0n,
 
-    waitFor(projection, min, timeoutMs) {
+    waitFor(projection, min, timeoutMs, signal) {
       const now = positions.get(projection) ?? 0n;
       if (now >= min) return Promise.resolve(now);
-      if (timeoutMs <= 0 || closed) return Promise.resolve(undefined);
+      if (timeoutMs <= 0 || closed || signal?.aborted) return Promise.resolve(undefined);
       return new Promise((resolve) => {
-        const waiter: Waiter = { min, resolve };
         const set = waiters.get(projection) ?? new Set<Waiter>();
         waiters.set(projection, set);
-        set.add(waiter);
-        waiter.timer = setTimeout(() => {
+        const giveUp = () => {
           set.delete(waiter);
+          clearTimeout(waiter.timer);
+          signal?.removeEventListener('abort', giveUp);
           resolve(undefined);
-        }, timeoutMs);
+        };
+        const waiter: Waiter = {
+          min,
+          resolve: (position) => {
+            signal?.removeEventListener('abort', giveUp);
+            resolve(position);
+          },
+        };
+        set.add(waiter);
+        waiter.timer = setTimeout(giveUp, timeoutMs);
+        signal?.addEventListener('abort', giveUp, { once: true });
       });
     },
 

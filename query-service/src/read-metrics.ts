@@ -31,7 +31,7 @@ export function createReadMetrics(
   });
   return new Histogram({
     name: 'techflow_query_min_position_wait_seconds',
-    help: 'Time reads with X-Min-Position waited for the read model (outcome: ok or stale)',
+    help: 'Time reads with X-Min-Position waited for the read model (outcome: ok, stale, or gone when the caller hung up)',
     labelNames: ['outcome'],
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],

@@ -28,9 +28,11 @@ export function readYourWrites(options: ReadYourWritesOptions): preHandlerAsyncH
     if (header !== undefined) {
       const min = parseMinPosition(header);
       const started = performance.now();
-      const reached = await tracker.waitFor(projection, min, waitMs);
+      // A caller that hangs up stops waiting: nothing stays parked (or queries) for nobody.
+      const reached = await tracker.waitFor(projection, min, waitMs, request.signal);
       const seconds = (performance.now() - started) / 1000;
-      waited?.observe({ outcome: reached === undefined ? 'stale' : 'ok' }, seconds);
+      const outcome = reached !== undefined ? 'ok' : request.signal.aborted ? 'gone' : 'stale';
+      waited?.observe({ outcome }, seconds);
       if (reached === undefined) {
         throw problem(
           'stale_read_model',

@@ -144,3 +144,31 @@ t.test('a checkpoint that moves back (a rebuild) is believed', async (t) => {
     'reads of 40 wait again',
   );
 });
+
+t.test('a caller that hangs up leaves no read parked', async (t) => {
+  const { app, db, checkpoints, newTenant, bearer } = await startQueryService(t);
+  const tenantId = await newTenant();
+  await advanceCheckpoint(db, 2n);
+  while (checkpoints.position(ACCOUNTS_PROJECTION) < 2n) await sleep(5);
+  // A real socket: the hang-up is the connection closing, which inject cannot do.
+  const origin = await app.listen({ port: 0, host: '127.0.0.1' });
+  const hangUp = new AbortController();
+  const read = fetch(`${origin}/v1/accounts`, {
+    headers: {
+      ...bearer({ tenantId, userId: randomUUID(), role: 'member' }),
+      'x-min-position': '90',
+    },
+    signal: hangUp.signal,
+  }).catch((e: unknown) => e);
+  await parked(checkpoints, 1);
+  hangUp.abort();
+  t.match(await read, { name: 'AbortError' });
+  // The default wait is 5 s: the waiter leaves long before, when its socket closes.
+  while (checkpoints.waiting(ACCOUNTS_PROJECTION) > 0) await sleep(5);
+  const metrics = await app.inject({ url: '/metrics' });
+  t.match(
+    metrics.body,
+    /techflow_query_min_position_wait_seconds_count\{[^}]*outcome="gone"[^}]*\} 1/,
+    'counted as gone, not stale',
+  );
+});
