@@ -24,6 +24,11 @@ export interface CheckpointTracker {
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<bigint | undefined>;
+  /**
+   * The version of the projection code that built the stored read model (it changes with a
+   * rebuild), as of the last table read; 0 before the first.
+   */
+  version(projection: string): number;
   /** How many reads are parked waiting for `projection` (a gauge; tests use it to sync). */
   waiting(projection: string): number;
   /** Positions per second over the last minute of observations (0 when idle or unknown). */
@@ -60,6 +65,7 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
   const refreshMs = options.refreshMs ?? 1000;
   const firstReconnectMs = options.reconnectMs ?? 100;
   const positions = new Map<string, bigint>();
+  const versions = new Map<string, number>();
   const waiters = new Map<string, Set<Waiter>>();
   const samples = new Map<string, Sample[]>();
   // Counts notifications; a table read that raced one must not move that projection back.
@@ -114,10 +120,11 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
     refreshing = true;
     const seen = new Map(notified);
     try {
-      const result = await c.query<{ name: string; position: string }>(
-        'select name, position::text as position from projections.checkpoints',
+      const result = await c.query<{ name: string; position: string; version: number }>(
+        'select name, position::text as position, version from projections.checkpoints',
       );
       for (const row of result.rows) {
+        versions.set(row.name, row.version);
         const known = positions.get(row.name);
         const table = BigInt(row.position);
         // A notification that arrived while this read was in flight is newer than the table
@@ -186,6 +193,8 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
     },
 
     position: (projection) => positions.get(projection) ?? 0n,
+
+    version: (projection) => versions.get(projection) ?? 0,
 
     waitFor(projection, min, timeoutMs, signal) {
       const now = positions.get(projection) ?? 0n;

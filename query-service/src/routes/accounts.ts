@@ -1,6 +1,7 @@
+import { hash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Account, AccountEntry } from '@techflow/platform';
+import { ACCOUNTS_PROJECTION, type Account, type AccountEntry } from '@techflow/platform';
 import { ProblemDetails, problem } from '@techflow/platform/http';
 import { balanceAt, listEntries } from '../read-models/account-entries.js';
 import { accountLoader, listAccounts } from '../read-models/accounts.js';
@@ -55,8 +56,14 @@ const cursorOrFail = (scope: CursorScope, cursor: string | undefined): Keyset | 
   return key;
 };
 
-/** A strong validator: the row changes exactly when its last applied position does. */
-const etagOf = (row: Account) => `"${row.position}"`;
+/**
+ * A strong validator. A row changes when its last applied position does; the same position
+ * reads differently after a rebuild by another projection version, or when this service's
+ * representation changes (a tag of the response schema, so nobody has to remember to bump it).
+ */
+const REPRESENTATION = hash('sha256', JSON.stringify(AccountView), 'hex').slice(0, 8);
+const etagOf = (row: Account, projectionVersion: number) =>
+  `"${row.position}.${projectionVersion}.${REPRESENTATION}"`;
 
 /** RFC 9110 If-None-Match: weak comparison, a list of tags or `*`. */
 const matches = (ifNoneMatch: string | undefined, etag: string): boolean =>
@@ -125,7 +132,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const id = canonicalUuid(request.params.id);
       const row = await accounts.load(request.principal.tenantId, id);
       if (!row) throw problem('not_found', `no account ${id}`);
-      const etag = etagOf(row);
+      const etag = etagOf(row, app.checkpoints.version(ACCOUNTS_PROJECTION));
       reply.header('etag', etag);
       if (matches(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
       return toAccountView(row);
