@@ -11,7 +11,10 @@ export type ReadModelDatabase = TenantReadModels & ProjectionsSchema;
 export interface Projection {
   /** Its checkpoint row and durable consumer are named after it. */
   readonly name: string;
-  /** A new version means a rebuild. */
+  /**
+   * A new version means a rebuild: a runner that finds its read model built by another
+   * version calls `reset` and refills it from the event store.
+   */
   readonly version: number;
   /** Event types it applies; the runner skips the others but still moves the checkpoint past them. */
   readonly handles: readonly string[];
@@ -25,6 +28,11 @@ export interface Projection {
    * the transaction that also moves the checkpoint. Throwing rolls both back.
    */
   apply(trx: Transaction<ReadModelDatabase>, events: readonly RecordedEvent[]): Promise<void>;
+  /**
+   * Removes every row the projection wrote, inside the transaction that moves its checkpoint
+   * back to 0 (a rebuild). Without it a version change is only logged.
+   */
+  reset?(trx: Transaction<ReadModelDatabase>): Promise<void>;
   /**
    * Optional, for speed: the same writes as `apply` as ONE statement that also runs `also`
    * (the runner's checkpoint move, a data-modifying CTE named `checkpoint_move`), so the

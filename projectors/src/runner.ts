@@ -14,6 +14,7 @@ import {
   advanceCheckpoint,
   checkpointMove,
   loadCheckpoint,
+  resetIfOtherVersion,
   setStatus,
 } from './runner/checkpoints.js';
 import { durableName, ensureProjectionConsumer } from './runner/consumer.js';
@@ -69,7 +70,7 @@ export interface RunnerDeps {
   readonly log?: Log;
 }
 
-export type RunnerStatus = 'starting' | 'running' | 'stopped' | 'failed';
+export type RunnerStatus = 'starting' | 'rebuilding' | 'running' | 'stopped' | 'failed';
 
 export interface ProjectionRunner {
   readonly name: string;
@@ -121,6 +122,8 @@ export function createProjectionRunner(
   let lastMessageAt = Date.now();
   let batchStartedAt = 0;
   let head = 0n;
+  /** While rebuilding: the store's head when the rebuild (re)started; reaching it ends it. */
+  let rebuildUntil: bigint | null = null;
   const queue: Received[] = [];
   let wake: (() => void) | null = null;
   /** Resolves when the queue has room again (or the runner stops or catch-up ends). */
@@ -195,6 +198,15 @@ export function createProjectionRunner(
     position = last.position;
     metrics?.eventsApplied.inc(labels, chunk.length);
     report();
+    await endRebuildOnceCaughtUp();
+  }
+
+  async function endRebuildOnceCaughtUp(): Promise<void> {
+    if (rebuildUntil === null || position < rebuildUntil) return;
+    rebuildUntil = null;
+    await setStatus(db, projection.name, 'running', null);
+    if (status === 'rebuilding') status = 'running';
+    log.info({ projection: projection.name, position: String(position) }, 'rebuild finished');
   }
 
   /** Retries a failed commit: transient errors forever, others `maxAttempts` times. */
@@ -410,7 +422,9 @@ export function createProjectionRunner(
       running = false;
       if (!failed()) {
         status = 'stopped';
-        await setStatus(db, projection.name, 'stopped', null).catch(() => undefined);
+        // A half-refilled model stays marked as such, and the next start finishes the rebuild.
+        const stored = rebuildUntil === null ? 'stopped' : 'rebuilding';
+        await setStatus(db, projection.name, stored, null).catch(() => undefined);
       }
       // Confirmed by the server before stopping, so a successor is not sent it again; not
       // waited on for long (NATS may be what is away), a redelivery being harmless.
@@ -510,22 +524,40 @@ export function createProjectionRunner(
     status: () => ({ status, position, lastError }),
 
     async start() {
-      const checkpoint = await loadCheckpoint(db, projection);
+      let checkpoint = await loadCheckpoint(db, projection);
       if (checkpoint.version !== projection.version) {
-        // A rebuild (drop the read model, reset the checkpoint) is an operator's decision.
-        log.warn(
-          { projection: projection.name, stored: checkpoint.version, code: projection.version },
-          'projection version changed: rebuild it to apply the new version to old events',
-        );
+        const versions = { stored: checkpoint.version, code: projection.version };
+        const { reset } = projection;
+        // Rows a previous version derived are wrong for this one: serving a model that is
+        // refilling (its checkpoint says how far, X-Min-Position reads wait) beats serving them.
+        if (reset && (await resetIfOtherVersion(db, projection, reset)) === 'reset') {
+          log.warn(
+            { projection: projection.name, ...versions },
+            'projection version changed: rebuilding from the event store',
+          );
+          checkpoint = await loadCheckpoint(db, projection);
+        } else if (!reset) {
+          log.warn(
+            { projection: projection.name, ...versions },
+            'projection version changed, and it cannot reset itself',
+          );
+        }
       }
+      const rebuilding = checkpoint.status === 'rebuilding';
       // A failed projection retries its dead-lettered event on restart: the restart is the
       // operator saying the cause is fixed.
-      if (checkpoint.status !== 'running') await setStatus(db, projection.name, 'running', null);
+      if (!rebuilding && checkpoint.status !== 'running') {
+        await setStatus(db, projection.name, 'running', null);
+      }
       position = checkpoint.position;
       head = position;
+      if (rebuilding) {
+        rebuildUntil = await eventStore.headPosition();
+        await endRebuildOnceCaughtUp();
+      }
       running = true;
       await consume();
-      status = 'running';
+      status = rebuildUntil === null ? 'running' : 'rebuilding';
       report();
       ticker = setInterval(() => {
         eventStore

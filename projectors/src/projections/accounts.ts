@@ -3,8 +3,10 @@ import {
   ACCOUNTS_PROJECTION,
   ensureTenantSchemas,
   type RecordedEvent,
+  type TenantReadModels,
   tenantSchema,
 } from '@techflow/platform';
+import { sql } from 'kysely';
 import type { Projection } from '../projection.js';
 import { emptyWrites, foldEvent, type TenantWrites } from './accounts/fold.js';
 import { writeTenants, writeTenantsInOneStatement } from './accounts/write.js';
@@ -21,6 +23,15 @@ const HANDLES: readonly (AccountEvent['type'] | OrganizationEvent['type'])[] = [
   'MemberAdded',
 ];
 
+/** Every table this projection writes in a tenant's schema. */
+const TENANT_TABLES = [
+  'accounts',
+  'account_entries',
+  'members',
+  'organization',
+] as const satisfies readonly (keyof TenantReadModels)[];
+const TENANTS_PER_TRUNCATE = 250;
+
 /**
  * Accounts, their statement lines, the tenant's external settlement accounts, members and the
  * organization, in each tenant's schema. Per batch: events are grouped by tenant and folded in
@@ -36,6 +47,17 @@ export const accountsProjection: Projection = {
       db,
       events.map((e) => e.metadata.tenantId),
     );
+  },
+
+  async reset(trx) {
+    const tenants = await trx.selectFrom('projections.tenants').select('schema_name').execute();
+    // The schemas stay, migrated; only their rows go. A few hundred tenants per statement.
+    for (let i = 0; i < tenants.length; i += TENANTS_PER_TRUNCATE) {
+      const tables = tenants
+        .slice(i, i + TENANTS_PER_TRUNCATE)
+        .flatMap(({ schema_name }) => TENANT_TABLES.map((table) => sql.id(schema_name, table)));
+      await sql`truncate ${sql.join(tables)}`.execute(trx);
+    }
   },
 
   async apply(trx, events) {

@@ -1,5 +1,5 @@
 import { CHECKPOINT_CHANNEL } from '@techflow/platform';
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Projection, ReadModelDatabase } from '../projection.js';
 
 export interface Checkpoint {
@@ -33,6 +33,44 @@ export async function loadCheckpoint(
 }
 
 /**
+ * When the stored read model was built by another version of the projection: in one
+ * transaction, clears what the projection wrote and moves its checkpoint back to 0 at the
+ * code's version, status 'rebuilding', so the runner refills it from the event store. The
+ * checkpoint row is locked first and its version read again, so of several processes
+ * starting at once only the first resets. Returns the checkpoint to start from.
+ */
+export async function resetIfOtherVersion(
+  db: Kysely<ReadModelDatabase>,
+  projection: Projection,
+  reset: (trx: Transaction<ReadModelDatabase>) => Promise<void>,
+): Promise<'reset' | 'current'> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('projections.checkpoints')
+      .select('version')
+      .where('name', '=', projection.name)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (row.version === projection.version) return 'current';
+    await reset(trx);
+    await trx
+      .updateTable('projections.checkpoints')
+      .set({
+        position: '0',
+        version: projection.version,
+        status: 'rebuilding',
+        last_error: null,
+        updated_at: new Date(),
+      })
+      .where('name', '=', projection.name)
+      .execute();
+    // Readers waiting on positions the old model had must now wait for the rebuilt one.
+    await sql`select pg_notify(${CHECKPOINT_CHANNEL}, ${`${projection.name}:0`})`.execute(trx);
+    return 'reset';
+  });
+}
+
+/**
  * Moves the checkpoint inside the batch's transaction and tells the query service, whose
  * X-Min-Position reads wait on the channel. NOTIFY is delivered only at commit, so a listener
  * never hears of a position whose rows it cannot yet see.
@@ -53,7 +91,8 @@ export async function advanceCheckpoint(
 export function checkpointMove(name: string, position: bigint): RawBuilder<unknown> {
   return sql`checkpoint_move as (
     update projections.checkpoints
-    set position = ${position.toString()}, status = 'running', last_error = null,
+    set position = ${position.toString()}, last_error = null,
+      status = case status when 'rebuilding' then 'rebuilding' else 'running' end,
       updated_at = now()
     where name = ${name}
     returning pg_notify(${CHECKPOINT_CHANNEL}, ${`${name}:${position}`})
