@@ -3,6 +3,7 @@ import { Account, Organization } from '@techflow/domain';
 import type { Config, EventStore } from '@techflow/platform';
 import {
   type App,
+  authenticateWithFailureLimit,
   authPlugin,
   createBaseApp,
   ipRateLimit,
@@ -27,6 +28,7 @@ export type CommandServiceConfig = Pick<
   | 'REFRESH_TOKEN_TTL_SECONDS'
   | 'RATE_LIMIT_PER_USER_PER_MINUTE'
   | 'RATE_LIMIT_PER_TENANT_PER_MINUTE'
+  | 'AUTH_FAILURES_PER_IP_PER_MINUTE'
 >;
 
 /** What the command service runs on; main.ts builds the real ones, tests their own. */
@@ -127,7 +129,10 @@ export async function buildApp(
 
   // The business API: token first (before the body is even read), then the limits.
   await app.register(async (v1) => {
-    v1.addHook('onRequest', v1.authenticate);
+    v1.addHook(
+      'onRequest',
+      authenticateWithFailureLimit(v1, config.AUTH_FAILURES_PER_IP_PER_MINUTE, windowMs),
+    );
     v1.addHook(
       'onRequest',
       principalRateLimit(v1, {

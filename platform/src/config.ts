@@ -36,6 +36,8 @@ export const ConfigSchema = Type.Object({
   REDIS_URL: Type.Optional(Type.String({ default: 'redis://127.0.0.1:6379' })),
   RATE_LIMIT_PER_USER_PER_MINUTE: Type.Integer({ minimum: 1, default: 60_000 }),
   RATE_LIMIT_PER_TENANT_PER_MINUTE: Type.Integer({ minimum: 1, default: 300_000 }),
+  /** Requests with a missing or invalid token per client address; beyond it 429 until the window ends. */
+  AUTH_FAILURES_PER_IP_PER_MINUTE: Type.Integer({ minimum: 1, default: 120 }),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, default: 900 }),
   REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 30 * 24 * 3600 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 }),

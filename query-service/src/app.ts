@@ -7,6 +7,7 @@ import {
 } from '@techflow/platform';
 import {
   type App,
+  authenticateWithFailureLimit,
   authPlugin,
   createBaseApp,
   principalRateLimit,
@@ -33,6 +34,7 @@ export type QueryServiceConfig = Pick<
   | 'MIN_POSITION_WAIT_MS'
   | 'RATE_LIMIT_PER_USER_PER_MINUTE'
   | 'RATE_LIMIT_PER_TENANT_PER_MINUTE'
+  | 'AUTH_FAILURES_PER_IP_PER_MINUTE'
 >;
 
 /** What the query service runs on; main.ts builds the real ones, tests their own. */
@@ -103,10 +105,13 @@ export async function buildApp(
     perTenantPerMinute: config.RATE_LIMIT_PER_TENANT_PER_MINUTE,
   };
 
+  // One count of refused tokens per address for every route behind a token.
+  const authenticate = authenticateWithFailureLimit(app, config.AUTH_FAILURES_PER_IP_PER_MINUTE);
+
   // Tenant reads: token, limits, then held until the accounts projection reached
   // X-Min-Position (a preHandler: after validation, so a bad header never parks a request).
   await app.register(async (reads) => {
-    reads.addHook('onRequest', reads.authenticate);
+    reads.addHook('onRequest', authenticate);
     reads.addHook('onRequest', principalRateLimit(reads, limits));
     reads.addHook(
       'preHandler',
@@ -122,7 +127,7 @@ export async function buildApp(
   });
 
   await app.register(async (admin) => {
-    admin.addHook('onRequest', admin.authenticate);
+    admin.addHook('onRequest', authenticate);
     admin.addHook('onRequest', principalRateLimit(admin, limits));
     admin.addHook('preHandler', requireRole('owner', 'admin'));
     await admin.register(adminProjectionRoutes);

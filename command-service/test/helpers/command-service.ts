@@ -22,6 +22,7 @@ export const testConfig = (over: Partial<CommandServiceConfig> = {}): CommandSer
   REFRESH_TOKEN_TTL_SECONDS: 3600,
   RATE_LIMIT_PER_USER_PER_MINUTE: 100_000,
   RATE_LIMIT_PER_TENANT_PER_MINUTE: 100_000,
+  AUTH_FAILURES_PER_IP_PER_MINUTE: 1_000,
   ...over,
 });
 

@@ -2,7 +2,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
-import { problem } from './errors.js';
+import { HttpProblem, problem } from './errors.js';
 import { SharedCounters, sharedCountersStore } from './shared-counters.js';
 
 export interface RateLimitPluginOptions {
@@ -109,6 +109,62 @@ export const principalRateLimit = (app: FastifyInstance, limits: PrincipalLimits
     ],
     limits.windowMs ?? 60_000,
   );
+
+const BLOCKED_ADDRESSES_KEPT = 10_000;
+
+/**
+ * `authenticate` with a per-address limit on its refusals: an address that sent more than
+ * `perMinute` missing, expired, forged or unknown tokens in a window gets 429 `rate_limited`
+ * until the window ends, without its tokens being verified. Valid tokens never count, so a
+ * busy client is limited only by the per-user and per-tenant limits after it. The shared
+ * counter is asked only on a refusal; the "blocked until" answer is kept in this process.
+ */
+export const authenticateWithFailureLimit = (
+  app: FastifyInstance,
+  perMinute: number,
+  windowMs = 60_000,
+) => {
+  const check = app.createRateLimit({
+    max: perMinute,
+    timeWindow: windowMs,
+    keyGenerator: (r) => `auth-failures:${r.ip}`,
+  });
+  const blockedUntil = new Map<string, number>();
+  const refuse = (untilMs: number, now: number) => {
+    const reset = String(Math.max(1, Math.ceil((untilMs - now) / 1000)));
+    return problem(
+      'rate_limited',
+      `Too many requests with a missing or invalid token from this address; retry in ${reset} s`,
+      {
+        'retry-after': reset,
+        'ratelimit-limit': String(perMinute),
+        'ratelimit-remaining': '0',
+        'ratelimit-reset': reset,
+      },
+    );
+  };
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const now = Date.now();
+    const until = blockedUntil.get(request.ip);
+    if (until !== undefined) {
+      if (until > now) throw refuse(until, now);
+      blockedUntil.delete(request.ip);
+    }
+    try {
+      await app.authenticate(request, reply);
+    } catch (error) {
+      if (!(error instanceof HttpProblem) || error.code !== 'unauthenticated') throw error;
+      const outcome = await check(request);
+      if (outcome.isAllowed || !outcome.isExceeded) throw error;
+      if (blockedUntil.size >= BLOCKED_ADDRESSES_KEPT) {
+        for (const [ip, t] of blockedUntil) if (t <= now) blockedUntil.delete(ip);
+      }
+      const blocked = now + Math.max(1, outcome.ttlInSeconds) * 1000;
+      if (blockedUntil.size < BLOCKED_ADDRESSES_KEPT) blockedUntil.set(request.ip, blocked);
+      throw refuse(blocked, now);
+    }
+  };
+};
 
 /** Per client IP, for unauthenticated routes (signup, login): stricter, against guessing. */
 export const ipRateLimit = (app: FastifyInstance, perMinute: number, windowMs = 60_000) =>

@@ -52,6 +52,7 @@ export async function startQueryService(t: Teardown, options: HarnessOptions = {
       MIN_POSITION_WAIT_MS: options.minPositionWaitMs ?? 5000,
       RATE_LIMIT_PER_USER_PER_MINUTE: 100_000,
       RATE_LIMIT_PER_TENANT_PER_MINUTE: 100_000,
+      AUTH_FAILURES_PER_IP_PER_MINUTE: 1_000,
     },
     { pool, checkpoints },
     { collectDefaultMetrics: false },
