@@ -5,7 +5,14 @@ import type {
   JetStreamManager,
   JsMsg,
 } from '@nats-io/jetstream';
-import { decodeEvent, EventHeaders, type EventStore, type RecordedEvent } from '@techflow/platform';
+import {
+  backoffMs,
+  decodeEvent,
+  EventHeaders,
+  type EventStore,
+  isTransient,
+  type RecordedEvent,
+} from '@techflow/platform';
 import type { Kysely } from 'kysely';
 import { type Log, silentLog } from './log.js';
 import type { ProjectorMetrics } from './metrics.js';
@@ -19,7 +26,6 @@ import {
 } from './runner/checkpoints.js';
 import { durableName, ensureProjectionConsumer } from './runner/consumer.js';
 import { deadLetter, describeError } from './runner/dead-letters.js';
-import { backoffMs, isTransient } from './runner/errors.js';
 
 export interface RunnerOptions {
   /** Most events applied in one transaction; default 1000. */

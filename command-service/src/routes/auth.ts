@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import {
@@ -9,6 +10,7 @@ import {
   type Role,
   streamName,
 } from '@techflow/domain';
+import { backoffMs, isTransient } from '@techflow/platform';
 import { problem } from '@techflow/platform/http';
 import {
   checkPassword,
@@ -27,6 +29,8 @@ import type { CommandHandler } from '../handle-command.js';
 import { correlationIdOf } from '../request-context.js';
 import { Position, ProblemRef, Uuid, UuidInput } from '../schemas.js';
 import { sealedIdempotency } from '../sealed-idempotency.js';
+
+const CREDENTIAL_ATTEMPTS = 4;
 
 export interface AuthRoutesOptions {
   readonly organizations: CommandHandler<OrganizationCommand, OrganizationEvent, OrganizationState>;
@@ -154,8 +158,20 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         },
         answer: () => ({ status: 201, body: {} }),
       });
-      // After the events: a credential without its organization could log in to nothing.
-      await createCredential(identity, { tenantId, userId, email, name, password });
+      // After the events: a credential without its organization could log in to nothing, and
+      // a stray one would make the owner's retried signup ambiguous at login. A blip of the
+      // database here would leave an organization nobody can enter, so it is retried.
+      const credential = { tenantId, userId, email, name, password };
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await createCredential(identity, credential);
+          break;
+        } catch (e) {
+          if (!isTransient(e) || attempt >= CREDENTIAL_ATTEMPTS - 1) throw e;
+          request.log.warn({ err: e, tenantId }, 'storing the owner login failed; retrying');
+          await sleep(backoffMs(attempt, 1000));
+        }
+      }
       const tokens = await tokensFor(tenantId, userId, 'owner');
       const position = String(result.body['position'] ?? '0');
       return reply.code(201).send({ tenantId, userId, ...tokens, position });

@@ -3,3 +3,4 @@ export * from './failed-check.js';
 export * from './kysely.js';
 export * from './migrate-schema.js';
 export * from './pool.js';
+export * from './transient.js';

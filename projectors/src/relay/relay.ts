@@ -1,5 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
+  backoffMs,
   createEventPublisher,
   type EventStore,
   type RecordedEvent,
@@ -8,7 +9,6 @@ import {
 import type { Kysely } from 'kysely';
 import { type Log, silentLog } from '../log.js';
 import type { ProjectorMetrics } from '../metrics.js';
-import { backoffMs } from '../runner/errors.js';
 import { loadRelayCheckpoint, type RelaySchema, saveRelayCheckpoint } from './checkpoint.js';
 
 export interface RelayDeps {
