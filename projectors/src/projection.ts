@@ -1,5 +1,6 @@
 import type { ProjectionsSchema, RecordedEvent, TenantReadModels } from '@techflow/platform';
-import type { Kysely, QueryExecutorProvider, RawBuilder, Transaction } from 'kysely';
+import type { Kysely, QueryExecutorProvider, Transaction } from 'kysely';
+import type { CheckpointStep } from './runner/checkpoints.js';
 
 /** Every table a projection may write: the tenant read models (via withSchema) and bookkeeping. */
 export type ReadModelDatabase = TenantReadModels & ProjectionsSchema;
@@ -34,13 +35,14 @@ export interface Projection {
    */
   reset?(trx: Transaction<ReadModelDatabase>): Promise<void>;
   /**
-   * Optional, for speed: the same writes as `apply` as ONE statement that also runs `also`
-   * (the runner's checkpoint move, a data-modifying CTE named `checkpoint_move`), so the
-   * batch commits in one round trip with no transaction around it. Null when this batch
-   * needs more than one statement; the runner then uses `apply`.
+   * Optional, for speed: the same writes as `apply` as ONE statement that also runs the
+   * runner's checkpoint move (`step.cte`, a data-modifying CTE named `checkpoint_move`) and
+   * fails as a whole unless `step.check` holds, so the batch commits in one round trip with no
+   * transaction around it and is never written where the checkpoint was not. Null when this
+   * batch needs more than one statement; the runner then uses `apply`.
    */
   applyInOneStatement?(
     events: readonly RecordedEvent[],
-    also: RawBuilder<unknown>,
+    step: CheckpointStep,
   ): ((db: QueryExecutorProvider) => Promise<void>) | null;
 }

@@ -21,6 +21,7 @@ import {
   advanceCheckpoint,
   checkpointMove,
   loadCheckpoint,
+  readCheckpoint,
   resetIfOtherVersion,
   setStatus,
 } from './runner/checkpoints.js';
@@ -91,6 +92,8 @@ export interface ProjectionRunner {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 class Stopped extends Error {}
+/** The batch was not written: the checkpoint had moved (see outOfStep); go on from it. */
+class OutOfStep extends Error {}
 
 interface Received {
   readonly msg: JsMsg;
@@ -130,6 +133,8 @@ export function createProjectionRunner(
   let head = 0n;
   /** While rebuilding: the store's head when the rebuild (re)started; reaching it ends it. */
   let rebuildUntil: bigint | null = null;
+  /** Set when other code owns the read model: this runner then writes nothing, not even status. */
+  let fencedOut = false;
   const queue: Received[] = [];
   let wake: (() => void) | null = null;
   /** Resolves when the queue has room again (or the runner stops or catch-up ends). */
@@ -185,34 +190,72 @@ export function createProjectionRunner(
     const relevant = chunk.filter((e) => handles.has(e.type));
     const timer = metrics?.batchSeconds.startTimer(labels);
     if (relevant.length > 0) await projection.prepare?.(db, relevant);
+    const move = {
+      name: projection.name,
+      version: projection.version,
+      from: position,
+      to: last.position,
+    };
     const single =
       relevant.length === 0
-        ? (target: typeof db) => advanceCheckpoint(target, projection.name, last.position)
-        : projection.applyInOneStatement?.(
-            relevant,
-            checkpointMove(projection.name, last.position),
-          );
+        ? (target: typeof db) => advanceCheckpoint(target, move)
+        : projection.applyInOneStatement?.(relevant, checkpointMove(move));
     if (single) {
       await single(db);
     } else {
       await db.transaction().execute(async (trx) => {
         await projection.apply(trx, relevant);
-        await advanceCheckpoint(trx, projection.name, last.position);
+        await advanceCheckpoint(trx, move);
       });
     }
     timer?.();
     position = last.position;
     metrics?.eventsApplied.inc(labels, chunk.length);
     report();
-    await endRebuildOnceCaughtUp();
   }
 
+  /** After a committed batch: a rebuild that reached its target is over. */
   async function endRebuildOnceCaughtUp(): Promise<void> {
     if (rebuildUntil === null || position < rebuildUntil) return;
+    try {
+      await setStatus(db, projection.name, 'running', null);
+    } catch (e) {
+      // The batch is committed; the next one tries again.
+      log.warn({ projection: projection.name, err: describeError(e) }, 'ending the rebuild failed');
+      return;
+    }
     rebuildUntil = null;
-    await setStatus(db, projection.name, 'running', null);
     if (status === 'rebuilding') status = 'running';
     log.info({ projection: projection.name, position: String(position) }, 'rebuild finished');
+  }
+
+  /**
+   * After a failed batch: whether the stored checkpoint is elsewhere than this runner's. Then
+   * the failure says nothing about the events. Behind: Postgres lost the last asynchronous
+   * commits in a crash, and they are applied again from the store. Ahead: another runner
+   * applied them. At another version: a rebuild by other code took the model, and this
+   * runner stops without touching it.
+   */
+  async function outOfStep(): Promise<boolean> {
+    const stored = await readCheckpoint(db, projection.name).catch(() => undefined);
+    if (!stored) return false;
+    if (stored.version !== projection.version) {
+      log.error(
+        { projection: projection.name, stored: stored.version, code: projection.version },
+        'another version of this projection took its read model over; stopping',
+      );
+      fencedOut = true;
+      running = false;
+      throw new Stopped();
+    }
+    if (stored.position === position) return false;
+    log.warn(
+      { projection: projection.name, runner: String(position), stored: String(stored.position) },
+      'the checkpoint is not where this runner left it; going on from the stored one',
+    );
+    position = stored.position;
+    report();
+    return true;
   }
 
   /** Retries a failed commit: transient errors forever, others `maxAttempts` times. */
@@ -223,6 +266,7 @@ export function createProjectionRunner(
         await commit(chunk);
         return 'ok';
       } catch (e) {
+        if (await outOfStep()) throw new OutOfStep();
         if (isTransient(e)) {
           if (!running) throw new Stopped();
           log.warn({ err: describeError(e), projection: projection.name }, 'retrying batch');
@@ -271,7 +315,9 @@ export function createProjectionRunner(
   /** Applies contiguous events after the checkpoint, in chunks of `size`. */
   async function applyEvents(events: readonly RecordedEvent[], size = maxBatch): Promise<void> {
     for (let i = 0; i < events.length && !failed(); i += size) {
-      await commitWithRetries(events.slice(i, i + size));
+      if ((await commitWithRetries(events.slice(i, i + size))) === 'ok') {
+        await endRebuildOnceCaughtUp();
+      }
     }
   }
 
@@ -387,7 +433,7 @@ export function createProjectionRunner(
       if (storeCatchUp) {
         catchingUp = true;
         try {
-          await fillFromStore();
+          await inStep(fillFromStore());
         } finally {
           catchingUp = false;
           signalRoom();
@@ -398,7 +444,7 @@ export function createProjectionRunner(
           const idle = Date.now() - lastMessageAt >= idleMs;
           if (storeCatchUp && idle && head > position) {
             restartPull();
-            await fillFromStore();
+            await inStep(fillFromStore());
             continue;
           }
           await waitForWork();
@@ -416,7 +462,7 @@ export function createProjectionRunner(
         batchStartedAt = performance.now();
         const batch = queue.splice(0, maxBatch);
         if (mayPull()) signalRoom();
-        await handleMessages(batch);
+        await inStep(handleMessages(batch));
       }
     } catch (e) {
       if (!(e instanceof Stopped)) {
@@ -426,7 +472,9 @@ export function createProjectionRunner(
       }
     } finally {
       running = false;
-      if (!failed()) {
+      if (fencedOut) {
+        status = 'stopped';
+      } else if (!failed()) {
         status = 'stopped';
         // A half-refilled model stays marked as such, and the next start finishes the rebuild.
         const stored = rebuildUntil === null ? 'stopped' : 'rebuilding';
@@ -440,6 +488,15 @@ export function createProjectionRunner(
       await messages?.close().catch(() => undefined);
       if (ticker) clearInterval(ticker);
       resolveDone();
+    }
+  }
+
+  /** Work that an out-of-step checkpoint abandons: what it did not write is read again. */
+  async function inStep(work: Promise<void>): Promise<void> {
+    try {
+      await work;
+    } catch (e) {
+      if (!(e instanceof OutOfStep)) throw e;
     }
   }
 
@@ -536,17 +593,29 @@ export function createProjectionRunner(
         const { reset } = projection;
         // Rows a previous version derived are wrong for this one: serving a model that is
         // refilling (its checkpoint says how far, X-Min-Position reads wait) beats serving them.
-        if (reset && (await resetIfOtherVersion(db, projection, reset)) === 'reset') {
+        const outcome = reset ? await resetIfOtherVersion(db, projection, reset) : 'cannot';
+        if (outcome === 'reset') {
           log.warn(
             { projection: projection.name, ...versions },
             'projection version changed: rebuilding from the event store',
           );
-          checkpoint = await loadCheckpoint(db, projection);
-        } else if (!reset) {
+        } else if (outcome === 'cannot') {
           log.warn(
             { projection: projection.name, ...versions },
             'projection version changed, and it cannot reset itself',
           );
+        }
+        // Whoever reset it (this process or one starting beside it), start from what is stored.
+        checkpoint = await loadCheckpoint(db, projection);
+        if (checkpoint.version > projection.version) {
+          log.error(
+            { projection: projection.name, ...versions, stored: checkpoint.version },
+            'a newer version of this projection owns its read model; not starting',
+          );
+          fencedOut = true;
+          status = 'stopped';
+          resolveDone();
+          return;
         }
       }
       const rebuilding = checkpoint.status === 'rebuilding';

@@ -11,7 +11,7 @@ import t from 'tap';
 import { createProjectorsPool } from '../src/pool.js';
 import type { ReadModelDatabase } from '../src/projection.js';
 import { accountsProjection } from '../src/projections/accounts.js';
-import { checkpointMove } from '../src/runner/checkpoints.js';
+import { checkpointMove, loadCheckpoint } from '../src/runner/checkpoints.js';
 import { appendLog } from './support/append.js';
 import { EventLog } from './support/events.js';
 import { expectTenant, readTenant } from './support/read-model.js';
@@ -39,16 +39,21 @@ t.test("a batch's statement looks accounts up by key however many the tenant has
   const accounts: string[] = Array.from({ length: 10 }, () => randomUUID());
   const log = new EventLog();
   const all: Awaited<ReturnType<typeof appendLog>> = [];
+  await loadCheckpoint(db, accountsProjection);
+  let at = 0n;
   const apply = async () => {
     const events = await appendLog(store, log);
     all.push(...events);
     await accountsProjection.prepare?.(db, events);
+    const to = events.at(-1)!.position;
+    const { name, version } = accountsProjection;
     const statement = accountsProjection.applyInOneStatement?.(
       events,
-      checkpointMove(accountsProjection.name, events.at(-1)!.position),
+      checkpointMove({ name, version, from: at, to }),
     );
     if (!statement) throw new Error('expected one statement');
     await statement(db);
+    at = to;
   };
   for (const account of accounts) log.open(tenant, account);
   await apply();

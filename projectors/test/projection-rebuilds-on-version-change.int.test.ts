@@ -90,7 +90,7 @@ t.test('a read model built by another projection version is rebuilt from the sto
 t.test('of processes starting together, one resets', async (t) => {
   await infra.db
     .updateTable('projections.checkpoints')
-    .set({ version: accountsProjection.version + 1, position: '5' })
+    .set({ version: accountsProjection.version - 1, position: '5' })
     .where('name', '=', ACCOUNTS_PROJECTION)
     .execute();
   let resets = 0;

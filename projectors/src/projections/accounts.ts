@@ -64,8 +64,8 @@ export const accountsProjection: Projection = {
     await writeTenants(trx, tenantWrites(events));
   },
 
-  applyInOneStatement(events, also) {
-    return writeTenantsInOneStatement(tenantWrites(events), [also]);
+  applyInOneStatement(events, step) {
+    return writeTenantsInOneStatement(tenantWrites(events), step);
   },
 };
 

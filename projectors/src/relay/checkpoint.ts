@@ -1,5 +1,5 @@
 import { migrateSchema } from '@techflow/platform';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import * as relay20251128 from './migrations/20251128T120000-relay-checkpoints.js';
 
 /** relay.checkpoints: the last position each relay has published and seen acknowledged. */
@@ -31,6 +31,12 @@ export async function saveRelayCheckpoint(
   await db
     .insertInto('relay.checkpoints')
     .values({ name, position: position.toString() })
-    .onConflict((oc) => oc.column('name').doUpdateSet({ position: position.toString() }))
+    // Never backwards: a second relay that is behind must not make the next start republish
+    // more than the duplicate window covers.
+    .onConflict((oc) =>
+      oc.column('name').doUpdateSet({
+        position: sql<string>`greatest(relay.checkpoints.position, excluded.position)`,
+      }),
+    )
     .execute();
 }

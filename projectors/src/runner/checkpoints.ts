@@ -33,7 +33,7 @@ export async function loadCheckpoint(
 }
 
 /**
- * When the stored read model was built by another version of the projection: in one
+ * When the stored read model was built by an older version of the projection: in one
  * transaction, clears what the projection wrote and moves its checkpoint back to 0 at the
  * code's version, status 'rebuilding', so the runner refills it from the event store. The
  * checkpoint row is locked first and its version read again, so of several processes
@@ -43,7 +43,7 @@ export async function resetIfOtherVersion(
   db: Kysely<ReadModelDatabase>,
   projection: Projection,
   reset: (trx: Transaction<ReadModelDatabase>) => Promise<void>,
-): Promise<'reset' | 'current'> {
+): Promise<'reset' | 'current' | 'newer'> {
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('projections.checkpoints')
@@ -52,6 +52,8 @@ export async function resetIfOtherVersion(
       .forUpdate()
       .executeTakeFirstOrThrow();
     if (row.version === projection.version) return 'current';
+    // A newer version's model (a rolling deploy's other half) is not this code's to undo.
+    if (row.version > projection.version) return 'newer';
     await reset(trx);
     await trx
       .updateTable('projections.checkpoints')
@@ -70,33 +72,69 @@ export async function resetIfOtherVersion(
   });
 }
 
-/**
- * Moves the checkpoint inside the batch's transaction and tells the query service, whose
- * X-Min-Position reads wait on the channel. NOTIFY is delivered only at commit, so a listener
- * never hears of a position whose rows it cannot yet see.
- */
-export async function advanceCheckpoint(
-  trx: Kysely<ReadModelDatabase>,
-  name: string,
-  position: bigint,
-): Promise<void> {
-  await sql`with ${checkpointMove(name, position)} select 1`.execute(trx);
+/** A batch's checkpoint move: from where this runner left it to the batch's last position. */
+export interface CheckpointMove {
+  readonly name: string;
+  /** The code's projection version: the stored model must be this version's. */
+  readonly version: number;
+  readonly from: bigint;
+  readonly to: bigint;
+}
+
+/** The move as parts of a projection's one-statement batch (Projection.applyInOneStatement). */
+export interface CheckpointStep {
+  /** A data-modifying CTE named `checkpoint_move`. */
+  readonly cte: RawBuilder<unknown>;
+  /**
+   * A select-list expression failing the whole statement (SQLSTATE TF001) unless the move
+   * happened: the stored checkpoint was still at `from`, at `version`. Another runner, a
+   * rebuild, or a crash of Postgres that lost the last commits (the projectors commit
+   * asynchronously) all leave it elsewhere, and the batch must then not be written.
+   */
+  readonly check: RawBuilder<unknown>;
 }
 
 /**
- * The checkpoint move as a data-modifying CTE named `checkpoint_move`, for a projection's
- * one-statement batch (Projection.applyInOneStatement). The NOTIFY is in its RETURNING: a
- * data-modifying CTE always runs to completion, and a notification is sent only at commit.
+ * The move as a compare-and-set. The NOTIFY is in its RETURNING: a data-modifying CTE always
+ * runs to completion, and a notification is sent only at commit, so the query service never
+ * hears of a position whose rows it cannot yet see.
  */
-export function checkpointMove(name: string, position: bigint): RawBuilder<unknown> {
-  return sql`checkpoint_move as (
-    update projections.checkpoints
-    set position = ${position.toString()}, last_error = null,
-      status = case status when 'rebuilding' then 'rebuilding' else 'running' end,
-      updated_at = now()
-    where name = ${name}
-    returning pg_notify(${CHECKPOINT_CHANNEL}, ${`${name}:${position}`})
-  )`;
+export function checkpointMove(move: CheckpointMove): CheckpointStep {
+  const { name, version, from, to } = move;
+  return {
+    cte: sql`checkpoint_move as (
+      update projections.checkpoints
+      set position = ${to.toString()}, last_error = null,
+        status = case status when 'rebuilding' then 'rebuilding' else 'running' end,
+        updated_at = now()
+      where name = ${name} and position = ${from.toString()} and version = ${version}
+      returning pg_notify(${CHECKPOINT_CHANNEL}, ${`${name}:${to}`})
+    )`,
+    check: sql`projections.fail_unless(exists (select from checkpoint_move),
+      'the checkpoint is not where this runner left it')`,
+  };
+}
+
+/** The checkpoint move on its own (inside a batch's transaction, or for skipped events). */
+export async function advanceCheckpoint(
+  trx: Kysely<ReadModelDatabase>,
+  move: CheckpointMove,
+): Promise<void> {
+  const { cte, check } = checkpointMove(move);
+  await sql`with ${cte} select ${check}`.execute(trx);
+}
+
+/** The stored checkpoint, or undefined when there is none. */
+export async function readCheckpoint(
+  db: Kysely<ReadModelDatabase>,
+  name: string,
+): Promise<{ position: bigint; version: number } | undefined> {
+  const row = await db
+    .selectFrom('projections.checkpoints')
+    .select(['position', 'version'])
+    .where('name', '=', name)
+    .executeTakeFirst();
+  return row && { position: BigInt(row.position), version: row.version };
 }
 
 export async function setStatus(

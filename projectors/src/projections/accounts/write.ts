@@ -1,5 +1,6 @@
 import { FAILED_CHECK_SQLSTATE } from '@techflow/platform';
 import { type QueryExecutorProvider, type RawBuilder, sql } from 'kysely';
+import type { CheckpointStep } from '../../runner/checkpoints.js';
 import type { TenantWrites } from './fold.js';
 
 /**
@@ -146,13 +147,14 @@ const TENANTS_PER_STATEMENT = 200;
 type TenantBatch = readonly { schema: string; writes: TenantWrites }[];
 
 /**
- * One statement writing these tenants' rows (and running `also`, CTEs of the caller's), or
- * null when there is nothing to run. An event for an account whose AccountOpened was never
+ * One statement writing these tenants' rows (and the runner's checkpoint step, whose check
+ * fails it where the checkpoint has moved), or null when there is nothing to run. An event for an account whose AccountOpened was never
  * applied would silently vanish from the read model, so the statement itself fails (SQLSTATE
  * TF001, rolling back all of it) unless every account it updates was found.
  */
-function tenantsStatement(slice: TenantBatch, also: readonly Cte[]): RawBuilder<unknown> | null {
-  const ctes = [...slice.flatMap((t, i) => tenantCtes(i, t.schema, t.writes)), ...also];
+function tenantsStatement(slice: TenantBatch, step?: CheckpointStep): RawBuilder<unknown> | null {
+  const ctes = [...slice.flatMap((t, i) => tenantCtes(i, t.schema, t.writes))];
+  if (step) ctes.push(step.cte);
   if (ctes.length === 0) return null;
   const counted = slice.flatMap((t, i) =>
     t.writes.changed.size > 0 ? [sql`(select count(*) from ${sql.raw(`changed_${i}`)})`] : [],
@@ -165,7 +167,8 @@ function tenantsStatement(slice: TenantBatch, also: readonly Cte[]): RawBuilder<
   return sql`
     with ${sql.join(ctes)}
     select projections.fail_unless((${found}) = ${want},
-      (${want} - (${found}))::text || ' of ' || ${want}::text || ' accounts not found')`;
+      (${want} - (${found}))::text || ' of ' || ${want}::text || ' accounts not found')
+      ${step ? sql`, ${step.check}` : sql``}`;
 }
 
 /** Rethrows the statement's failed check as what it means. */
@@ -173,8 +176,10 @@ async function run(db: QueryExecutorProvider, statement: RawBuilder<unknown>): P
   try {
     await statement.execute(db);
   } catch (e) {
-    if (typeof e === 'object' && e !== null && 'code' in e && e.code === FAILED_CHECK_SQLSTATE) {
-      throw new AccountNotProjected(e instanceof Error ? e.message : String(e), { cause: e });
+    const failedCheck =
+      typeof e === 'object' && e !== null && 'code' in e && e.code === FAILED_CHECK_SQLSTATE;
+    if (failedCheck && e instanceof Error && e.message.includes('accounts not found')) {
+      throw new AccountNotProjected(e.message, { cause: e });
     }
     throw e;
   }
@@ -183,7 +188,7 @@ async function run(db: QueryExecutorProvider, statement: RawBuilder<unknown>): P
 /** Writes every tenant's rows, one statement per (up to) 200 tenants. */
 export async function writeTenants(db: QueryExecutorProvider, tenants: TenantBatch): Promise<void> {
   for (let start = 0; start < tenants.length; start += TENANTS_PER_STATEMENT) {
-    const statement = tenantsStatement(tenants.slice(start, start + TENANTS_PER_STATEMENT), []);
+    const statement = tenantsStatement(tenants.slice(start, start + TENANTS_PER_STATEMENT));
     if (statement) await run(db, statement);
   }
 }
@@ -194,9 +199,9 @@ export async function writeTenants(db: QueryExecutorProvider, tenants: TenantBat
  */
 export function writeTenantsInOneStatement(
   tenants: TenantBatch,
-  also: readonly Cte[],
+  step: CheckpointStep,
 ): ((db: QueryExecutorProvider) => Promise<void>) | null {
   if (tenants.length > TENANTS_PER_STATEMENT) return null;
-  const statement = tenantsStatement(tenants, also);
+  const statement = tenantsStatement(tenants, step);
   return statement ? (db) => run(db, statement) : null;
 }
