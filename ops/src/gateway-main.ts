@@ -2,6 +2,7 @@
 // through COMMAND_URL and QUERY_URL (defaults: this host, on the configured ports).
 import path from 'node:path';
 import { loadConfig } from '@techflow/platform';
+import { closeOnSignals } from '@techflow/platform/http';
 import { pino } from 'pino';
 import { buildGateway } from './gateway.js';
 import { REPO_ROOT, UI_DIR } from './services.js';
@@ -24,19 +25,6 @@ const app = await buildGateway({
   logger: log,
 });
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS);
-    force.unref();
-    app.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'close failed');
-        process.exit(1);
-      },
-    );
-  });
-}
+closeOnSignals(app, config.SHUTDOWN_GRACE_MS);
 
 await app.listen({ port: config.PORT, host: config.HOST });

@@ -3,6 +3,7 @@
 // in this process. Logs are pino JSON lines; children write theirs to the same stdout.
 import path from 'node:path';
 import { type Config, ensureDatabase, loadConfig } from '@techflow/platform';
+import { closeWithin } from '@techflow/platform/http';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildBundles } from './bundle.js';
@@ -50,7 +51,9 @@ function shutdown(code: number, reason: string, grace: number): Promise<never> {
   shuttingDown ??= (async () => {
     log.info({ reason }, 'shutting down');
     try {
-      await gateway?.close();
+      if (gateway && (await closeWithin(gateway, grace)) === 'forced') {
+        log.warn({ grace }, 'gateway: grace period over; connections cut');
+      }
     } catch (err) {
       log.error({ err }, 'gateway close failed');
     }

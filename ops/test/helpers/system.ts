@@ -15,9 +15,9 @@ export interface RunningSystem {
   killAll(): Promise<void>;
 }
 
-/** Runs `ops/src/start.ts` (what `npm start` runs) with `env` and waits for its ready line. */
+/** Runs `npm start` with `env` and waits for its ready line. */
 export async function startSystem(env: Record<string, string>): Promise<RunningSystem> {
-  const supervisor = spawn(process.execPath, ['--import', 'tsx', 'ops/src/start.ts'], {
+  const supervisor = spawn('npm', ['start'], {
     cwd: root,
     env: {
       ...process.env,
@@ -68,23 +68,54 @@ export async function startSystem(env: Record<string, string>): Promise<RunningS
     if (supervisor.exitCode !== null) r();
     else supervisor.once('exit', () => r());
   });
+  const childrenOf = (pid: number): number[] => {
+    try {
+      const out = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
+      return out.split('\n').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  };
+  // npm, the supervisor it runs, and the services: the whole tree.
   const pids = () => {
     const list = [supervisor.pid!];
-    try {
-      const out = execFileSync('pgrep', ['-P', String(supervisor.pid)], { encoding: 'utf8' });
-      list.push(...out.split('\n').filter(Boolean).map(Number));
-    } catch {
-      // no children left
-    }
+    for (let i = 0; i < list.length; i++) list.push(...childrenOf(list[i]!));
     return list;
+  };
+  const gone = async (all: number[]) => {
+    for (const pid of all) {
+      for (let i = 0; i < 300; i++) {
+        try {
+          process.kill(pid, 0);
+          await new Promise((r) => setTimeout(r, 50));
+        } catch {
+          break;
+        }
+      }
+    }
+    return all.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
   };
   return {
     origin,
     supervisor,
     pids,
     async stop() {
+      const all = pids();
+      // What an orchestrator or `timeout npm start` does: SIGTERM to npm alone.
       if (supervisor.exitCode === null) supervisor.kill('SIGTERM');
       await exited;
+      const left = await gone(all);
+      if (left.length > 0) {
+        for (const pid of left) process.kill(pid, 'SIGKILL');
+        throw new Error(`SIGTERM to npm start left processes running: ${left.join(', ')}`);
+      }
     },
     async killAll() {
       const all = pids();
@@ -97,16 +128,7 @@ export async function startSystem(env: Record<string, string>): Promise<RunningS
       }
       await exited;
       // Wait until the children are gone too, so their ports and connections are released.
-      for (const pid of all.slice(1)) {
-        for (let i = 0; i < 100; i++) {
-          try {
-            process.kill(pid, 0);
-            await new Promise((r) => setTimeout(r, 50));
-          } catch {
-            break;
-          }
-        }
-      }
+      await gone(all.slice(1));
     },
   };
 }

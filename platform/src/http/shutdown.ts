@@ -1,6 +1,35 @@
 import type { FastifyInstance } from 'fastify';
 
 /**
+ * Closes `app` within `graceMs`: it stops accepting, lets in-flight requests finish, and runs
+ * every onClose hook. Keep-alive connections are closed as soon as they are idle, including
+ * those that become idle only after the close began: a client that keeps its pooled sockets
+ * open would otherwise hold the close up forever (Node closes only the idle ones it finds
+ * when the close starts). At the deadline every connection is cut, and the answer says so.
+ */
+export async function closeWithin(
+  app: FastifyInstance,
+  graceMs: number,
+): Promise<'closed' | 'forced'> {
+  const server = app.server;
+  const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+  let forced = false;
+  const deadline = setTimeout(() => {
+    forced = true;
+    server.closeAllConnections();
+  }, graceMs);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(deadline);
+  }
+  return forced ? 'forced' : 'closed';
+}
+
+const IDLE_SWEEP_MS = 50;
+
+/**
  * On SIGTERM or SIGINT: stop accepting, let in-flight requests finish (app.close runs every
  * onClose hook: pools, stores), and exit. If that takes longer than `graceMs`, exit anyway
  * with status 1 so an orchestrator is never left waiting. Returns a function that removes
@@ -16,15 +45,17 @@ export function closeOnSignals(
     if (closing) return;
     closing = true;
     app.log.info({ signal, graceMs }, 'closing');
+    // The close itself cuts connections at graceMs; an onClose hook that hangs is this one's.
     const deadline = setTimeout(() => {
       app.log.error({ graceMs }, 'grace period over; exiting');
       process.exit(1);
-    }, graceMs);
+    }, graceMs + HOOKS_GRACE_MS);
     deadline.unref();
-    app.close().then(
-      () => {
+    closeWithin(app, graceMs).then(
+      (outcome) => {
         clearTimeout(deadline);
-        process.exit(0);
+        if (outcome === 'forced') app.log.error({ graceMs }, 'grace period over; connections cut');
+        process.exit(outcome === 'closed' ? 0 : 1);
       },
       (err: unknown) => {
         app.log.error({ err }, 'close failed');
@@ -37,3 +68,5 @@ export function closeOnSignals(
     for (const s of signals) process.off(s, onSignal);
   };
 }
+
+const HOOKS_GRACE_MS = 2000;

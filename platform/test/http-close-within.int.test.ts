@@ -1,0 +1,42 @@
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import t from 'tap';
+import { closeWithin } from '../src/http/index.js';
+import { quietApp } from './helpers/quiet-app.js';
+
+t.test('keep-alive clients do not hold a close up; requests in flight finish', async (t) => {
+  const app = await quietApp(t);
+  app.get('/slow', async () => {
+    await sleep(300);
+    return { done: true };
+  });
+  const origin = await app.listen({ port: 0, host: '127.0.0.1' });
+  // fetch keeps its sockets open for the next request, as a client pool does.
+  t.equal((await fetch(`${origin}/health`)).status, 200);
+  const inFlight = fetch(`${origin}/slow`);
+  await sleep(50);
+  const closing = closeWithin(app, 5000);
+  const answer = await inFlight;
+  t.equal(answer.status, 200, 'the request in flight is answered');
+  t.same(await answer.json(), { done: true });
+  t.equal(await closing, 'closed', 'closed before the grace ran out, idle sockets and all');
+});
+
+t.test('a client that stalls mid-request is cut at the deadline', async (t) => {
+  const app = await quietApp(t);
+  app.post('/things', async () => ({ ok: true }));
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = new URL(address);
+  const socket = connect(Number(port), '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.on('error', () => undefined);
+  // Headers and half the body, then nothing.
+  socket.write(
+    'POST /things HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 20\r\n\r\n{"a":',
+  );
+  await sleep(100);
+  const cut = new Promise((resolve) => socket.once('close', resolve));
+  t.equal(await closeWithin(app, 300), 'forced');
+  await cut;
+  t.pass('the stalled connection was closed');
+});
