@@ -83,6 +83,14 @@ t.test('GET /openapi.json documents routes from their schemas; /docs serves the 
     'name',
   ]);
   t.ok(doc.components.schemas.ProblemDetails, 'shared problem schema under its own name');
+  const answers = doc.paths['/v1/widgets'].post.responses;
+  t.ok(answers['201'].content['application/json'], 'success is JSON');
+  t.same(Object.keys(answers['400'].content), ['application/problem+json'], 'errors are problems');
+  t.match(
+    doc.paths['/v1/widgets'].post.parameters,
+    [{ name: 'Idempotency-Key', in: 'header', required: false }],
+    'every POST takes an Idempotency-Key',
+  );
   t.notOk(doc.paths['/health'], 'operational routes are hidden');
   const docs = await app.inject({ method: 'GET', url: '/docs/' });
   t.equal(docs.statusCode, 200);

@@ -11,7 +11,7 @@ import {
   parseMinor,
   streamName,
 } from '@techflow/domain';
-import { pendingIdempotency, requireRole } from '@techflow/platform/http';
+import { BEARER, pendingIdempotency, requireRole } from '@techflow/platform/http';
 import type { CommandHandler } from '../handle-command.js';
 import { commandMeta, sendResult } from '../request-context.js';
 import { Position, PositionAnswer, ProblemRef, ReasonBody, Uuid, UuidInput } from '../schemas.js';
@@ -76,7 +76,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
         summary: 'Open an account',
         description: 'Creation is idempotent on a client-chosen accountId with the same details.',
         tags: ['accounts'],
-        security: [{ bearerAuth: [] }],
+        security: BEARER,
         body: OpenAccountBody,
         response: { 201: Opened, ...problems },
       },
@@ -115,7 +115,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
         schema: {
           summary,
           tags: ['accounts'],
-          security: [{ bearerAuth: [] }],
+          security: BEARER,
           params: AccountParams,
           body: MovementBody,
           response: { 201: Moved, ...problems },
@@ -163,7 +163,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
         schema: {
           summary,
           tags: ['accounts'],
-          security: [{ bearerAuth: [] }],
+          security: BEARER,
           params: AccountParams,
           body: ReasonBody,
           response: { 200: PositionAnswer, ...problems },

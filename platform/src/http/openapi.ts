@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { PROBLEM_CONTENT_TYPE } from './problem-json.js';
 import { quietLevel } from './quiet-level.js';
 
 export interface OpenApiOptions {
@@ -9,6 +10,49 @@ export interface OpenApiOptions {
   readonly version: string;
   readonly description?: string;
 }
+
+/** A route's `security`: it needs `Authorization: Bearer <access token>`. */
+export const BEARER = [{ bearerAuth: [] }];
+
+type Operation = {
+  parameters?: { name: string; in: string }[];
+  responses?: Record<string, { content?: Record<string, unknown> }>;
+};
+
+/**
+ * What route schemas cannot say: errors leave as application/problem+json, and every POST of
+ * the API takes an Idempotency-Key (API.md).
+ */
+const finishDocument = (document: Record<string, unknown>): Record<string, unknown> => {
+  const paths = (document['paths'] ?? {}) as Record<string, Record<string, Operation>>;
+  for (const [path, operations] of Object.entries(paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        const json = response.content?.['application/json'];
+        if (!json || !(status === 'default' || Number(status) >= 400)) continue;
+        response.content = { [PROBLEM_CONTENT_TYPE]: json };
+      }
+      const parameters = operation.parameters ?? [];
+      const declared = parameters.some(
+        (p) => p.in === 'header' && /^idempotency-key$/i.test(p.name),
+      );
+      if (method === 'post' && path.startsWith('/v1/') && !declared) {
+        operation.parameters = [...parameters, IDEMPOTENCY_PARAMETER];
+      }
+    }
+  }
+  return document;
+};
+
+const IDEMPOTENCY_PARAMETER = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'The same key with the same body answers the first answer again (status and body); ' +
+    'with another body, 409 idempotency_key_reused. Kept at least 24 h.',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+};
 
 /**
  * OpenAPI 3 generated from the route schemas (the same TypeBox values that validate), served
@@ -31,6 +75,10 @@ export const openApiPlugin = fp(
         },
       },
       // Shared schemas keep their $id as the component name (ProblemDetails, not def-0).
+      transformObject: (document) =>
+        'openapiObject' in document
+          ? finishDocument(document.openapiObject as Record<string, unknown>)
+          : document.swaggerObject,
       refResolver: {
         buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`),
       },

@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ACCOUNTS_PROJECTION, type Account, type AccountEntry } from '@techflow/platform';
-import { ProblemDetails, problem } from '@techflow/platform/http';
+import { BEARER, ProblemDetails, problem } from '@techflow/platform/http';
 import { balanceAt, listEntries } from '../read-models/account-entries.js';
 import { accountLoader, listAccounts } from '../read-models/accounts.js';
 import {
@@ -79,6 +79,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/accounts',
     {
       schema: {
+        security: BEARER,
         summary: "The tenant's accounts in the order they were opened",
         tags: ['accounts'],
         querystring: ListAccountsQuery,
@@ -115,6 +116,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/accounts/:id',
     {
       schema: {
+        security: BEARER,
         summary: 'One account; conditional with If-None-Match',
         tags: ['accounts'],
         params: AccountParams,
@@ -143,6 +145,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/accounts/:id/entries',
     {
       schema: {
+        security: BEARER,
         summary: "The account's statement lines, newest first",
         tags: ['accounts'],
         params: AccountParams,
@@ -185,6 +188,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/accounts/:id/balance',
     {
       schema: {
+        security: BEARER,
         summary: 'The balance as of an instant (zero before the account existed)',
         tags: ['accounts'],
         params: AccountParams,

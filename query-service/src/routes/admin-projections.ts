@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { BEARER } from '@techflow/platform/http';
 import { eventStoreHead, listCheckpoints } from '../read-models/projections.js';
 import { NoQuery, readErrors, ref } from '../schemas/common.js';
 import { ProjectionView } from '../schemas/projections.js';
@@ -13,6 +14,7 @@ export const adminProjectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/admin/projections',
     {
       schema: {
+        security: BEARER,
         summary: 'Each projection: checkpoint, lag behind the event store, status, rate',
         tags: ['admin'],
         querystring: NoQuery,

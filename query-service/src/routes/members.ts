@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { BEARER } from '@techflow/platform/http';
 import { listMembers } from '../read-models/members.js';
 import { NoQuery, ReadHeaders, readErrors, ref } from '../schemas/common.js';
 import { MemberView } from '../schemas/members.js';
@@ -9,6 +10,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/members',
     {
       schema: {
+        security: BEARER,
         summary: "The tenant's members",
         tags: ['members'],
         headers: ReadHeaders,
