@@ -21,6 +21,7 @@ const log = pino({ name: 'gateway', level: config.LOG_LEVEL });
 const app = await buildGateway({
   commandUrl: urlFromEnv('COMMAND_URL', `http://127.0.0.1:${config.COMMAND_PORT}`),
   queryUrl: urlFromEnv('QUERY_URL', `http://127.0.0.1:${config.QUERY_PORT}`),
+  projectorsUrl: urlFromEnv('PROJECTORS_URL', `http://127.0.0.1:${config.PROJECTORS_PORT}`),
   staticDir: process.env['UI_DIR'] || path.join(REPO_ROOT, UI_DIR),
   logger: log,
 });

@@ -16,6 +16,11 @@ import { probeReady, type Upstream } from './gateway/upstream.js';
 export interface GatewayOptions {
   readonly commandUrl: string;
   readonly queryUrl: string;
+  /**
+   * The projectors' own port, asked only by /ready: while they are down, reads with
+   * X-Min-Position would wait for nothing and end in 503 stale_read_model.
+   */
+  readonly projectorsUrl?: string;
   /** The built UI (Vite's output). Served only when it holds an index.html. */
   readonly staticDir?: string;
   readonly logger?: FastifyBaseLogger;
@@ -69,16 +74,20 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
+  const probed: Upstream[] = [command, query];
+  if (options.projectorsUrl) probed.push({ name: 'projectors', url: options.projectorsUrl });
   app.get('/ready', async (_request, reply) => {
-    const [c, q] = await Promise.all([probeReady(command), probeReady(query)]);
-    const checks = { command: c.ok ? 'ok' : c.reason, query: q.ok ? 'ok' : q.reason };
-    if (c.ok && q.ok) return { status: 'ok', checks };
-    const down = [c.ok ? undefined : 'command', q.ok ? undefined : 'query'].filter(Boolean);
+    const answers = await Promise.all(probed.map(probeReady));
+    const checks = Object.fromEntries(
+      probed.map((u, i) => [u.name, answers[i]?.ok ? 'ok' : (answers[i]?.reason ?? 'unknown')]),
+    );
+    const down = probed.filter((_, i) => !answers[i]?.ok).map((u) => u.name);
+    if (down.length === 0) return { status: 'ok', checks };
     return sendProblem(reply, {
       status: 503,
       code: 'not_ready',
       title: 'Service Unavailable',
-      detail: `not ready: ${down.map((d) => `${d} service`).join(', ')}`,
+      detail: `not ready: ${down.map((d) => (d === 'projectors' ? d : `${d} service`)).join(', ')}`,
       checks,
     });
   });

@@ -132,6 +132,7 @@ async function main(): Promise<void> {
   gateway = await buildGateway({
     commandUrl: urls['command-service'] ?? '',
     queryUrl: urls['query-service'] ?? '',
+    ...(urls['projectors'] ? { projectorsUrl: urls['projectors'] } : {}),
     staticDir: process.env['UI_DIR'] || path.join(REPO_ROOT, UI_DIR),
     logger: pino({ name: 'gateway', level: config.LOG_LEVEL }),
   });

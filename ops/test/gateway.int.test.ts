@@ -242,6 +242,26 @@ t.test('/ready names the upstream that is not ready', async (t) => {
   t.equal(write.json<{ code: string }>().code, 'upstream_unavailable');
 });
 
+t.test('/ready on the origin says when the projectors are down', async (t) => {
+  const command = await fakeUpstream('command');
+  const query = await fakeUpstream('query');
+  const gateway = await buildGateway({
+    commandUrl: command.url,
+    queryUrl: query.url,
+    projectorsUrl: await deadUrl(),
+  });
+  t.teardown(async () => {
+    await gateway.close();
+    await command.app.close();
+    await query.app.close();
+  });
+  const res = await gateway.inject({ method: 'GET', url: '/ready' });
+  t.equal(res.statusCode, 503);
+  const problem = res.json<{ detail: string; checks: Record<string, string> }>();
+  t.equal(problem.detail, 'not ready: projectors');
+  t.same(Object.keys(problem.checks), ['command', 'query', 'projectors']);
+});
+
 t.test('with a built UI: files, SPA fallback, and /v1 still proxied', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tf-ui-'));
   writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>TechFlow</title>');

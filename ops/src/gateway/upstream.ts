@@ -1,8 +1,8 @@
 import { request } from 'undici';
 
 export interface Upstream {
-  /** `command` or `query`: the name problems and logs use. */
-  readonly name: 'command' | 'query';
+  /** The name problems, logs and /ready use; the projectors are only asked for /ready. */
+  readonly name: 'command' | 'query' | 'projectors';
   readonly url: string;
 }
 
