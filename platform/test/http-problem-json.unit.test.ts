@@ -195,3 +195,19 @@ t.test('the catalogue maps every domain code and keeps statuses', async (t) => {
     'unsupported_media_type',
   );
 });
+
+t.test('the database away for a moment is 503 with Retry-After, not 500', async (t) => {
+  for (const error of [
+    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+    }),
+    new Error('Connection terminated unexpectedly'),
+  ]) {
+    const p = toProblem(error);
+    t.equal(p.statusCode, 503, error.message);
+    t.equal(p.code, 'not_ready');
+    t.equal(p.headers['retry-after'], '1');
+  }
+  t.equal(toProblem(Object.assign(new Error('syntax'), { code: '42601' })).statusCode, 500);
+});

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { isDomainError } from '@techflow/domain';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { isTransient } from '../db/transient.js';
 import {
   HttpProblem,
   PROBLEM_TYPE_BASE,
@@ -100,6 +101,13 @@ export const toProblem = (error: unknown): HttpProblem => {
     return problem('malformed_json', 'The request body could not be parsed as JSON');
   }
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return problem('payload_too_large');
+  // The database away for a moment (or a deadlock it broke): nothing is wrong with the
+  // request, and the same request may well succeed in a second.
+  if (isTransient(error)) {
+    return problem('not_ready', 'The database is not reachable right now; retry shortly', {
+      'retry-after': '1',
+    });
+  }
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
   if (status >= 400 && status < 500) {
     const mapped = problemCodeForStatus(status);
