@@ -1,14 +1,35 @@
 import { Redis } from 'ioredis';
 
+export interface RedisEvents {
+  /** Once per outage, with its first error (ioredis itself would print every retry's). */
+  readonly onDown?: (error: unknown) => void;
+  /** When it answers again after an outage. */
+  readonly onUp?: () => void;
+}
+
 /**
  * The Redis client services share rate-limit counters through. Auto-pipelining sends every
  * command issued in the same tick in one socket write: with two counters per request, one
- * write syscall per command cost the command service about a tenth of its CPU.
+ * write syscall per command cost the command service about a tenth of its CPU. Its errors
+ * are reported once per outage through `events`: without a listener ioredis prints a
+ * non-JSON line per reconnect attempt.
  */
-export function createRedis(url: string): Redis {
-  return new Redis(url, {
+export function createRedis(url: string, events: RedisEvents = {}): Redis {
+  const redis = new Redis(url, {
     lazyConnect: false,
     maxRetriesPerRequest: 1,
     enableAutoPipelining: true,
   });
+  let down = false;
+  redis.on('error', (error: unknown) => {
+    if (down) return;
+    down = true;
+    events.onDown?.(error);
+  });
+  redis.on('ready', () => {
+    if (!down) return;
+    down = false;
+    events.onUp?.();
+  });
+  return redis;
 }
