@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Account, Organization } from '@techflow/domain';
-import type { Config, EventStore } from '@techflow/platform';
+import { type Config, type EventStore, redisAnswers } from '@techflow/platform';
 import {
   type App,
   authenticateWithFailureLimit,
@@ -83,8 +83,9 @@ export async function buildApp(
     trustProxy: options.trustProxy ?? false,
     readyChecks: {
       postgres: () => deps.pool.query('select 1'),
-      ...(redis ? { redis: () => redis.ping() } : {}),
     },
+    // Without Redis the limits count per instance: degraded, not down.
+    ...(redis ? { optionalReadyChecks: { redis: () => redisAnswers(redis) } } : {}),
   });
 
   await app.register(authPlugin, {

@@ -33,3 +33,7 @@ export function createRedis(url: string, events: RedisEvents = {}): Redis {
   });
   return redis;
 }
+
+/** For /ready: a client that is not connected fails at once instead of queueing a PING. */
+export const redisAnswers = (redis: Redis): Promise<unknown> =>
+  redis.status === 'ready' ? redis.ping() : Promise.reject(new Error(`redis is ${redis.status}`));

@@ -40,6 +40,31 @@ t.test('GET /ready runs the checks and names the failing dependency', async (t) 
   t.notMatch(down.json().detail, 'postgres');
 });
 
+t.test('an optional dependency that is down makes /ready degraded, not failed', async (t) => {
+  let redisUp = true;
+  const app = await createBaseApp({
+    name: 'test',
+    logLevel: 'silent',
+    bodyLimit: 4096,
+    collectDefaultMetrics: false,
+    readyChecks: { postgres: async () => 'fine' },
+    optionalReadyChecks: {
+      redis: async () => {
+        if (!redisUp) throw new Error('ECONNREFUSED');
+      },
+    },
+  });
+  t.teardown(() => app.close());
+  t.same((await app.inject({ url: '/ready' })).json(), {
+    status: 'ok',
+    checks: ['postgres', 'redis'],
+  });
+  redisUp = false;
+  const degraded = await app.inject({ url: '/ready' });
+  t.equal(degraded.statusCode, 200);
+  t.same(degraded.json(), { status: 'ok', checks: ['postgres'], degraded: ['redis'] });
+});
+
 t.test('GET /metrics: per-app registry with request durations by route', async (t) => {
   // Two apps in one process: a global registry would refuse the second's metrics.
   const one = await build();

@@ -117,6 +117,22 @@ t.test('without Redis each instance keeps limiting on its own counts', async (t)
   await c.close();
 });
 
+t.test('while Redis is away and the client retries, no request waits for it', async (t) => {
+  // The services' client: offline queue on, reconnecting forever. A command sent now would
+  // wait out the reconnect attempts; the counters must not send one.
+  const away = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 1 });
+  const failed = new Promise((resolve) => away.once('error', resolve));
+  const c = new SharedCounters({ redis: away, prefix: 'tftest-away:', syncEveryMs: 50 });
+  t.teardown(() => away.disconnect());
+  await failed;
+  const first = c.increment('user:1', 60_000);
+  t.notOk(first instanceof Promise, 'answered at once, from the local count');
+  t.equal((first as { current: number }).current, 1);
+  t.equal((await c.increment('user:1', 60_000)).current, 2);
+  await c.sync();
+  t.equal(c.read('user:1').current, 2, 'kept for when Redis is back');
+});
+
 t.test('close sends what is pending', async (t) => {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   const prefix = `tftest-counters-${randomBytes(6).toString('hex')}:`;

@@ -3,6 +3,7 @@ import {
   type Config,
   createKysely,
   type ProjectionsSchema,
+  redisAnswers,
   type TenantReadModels,
 } from '@techflow/platform';
 import {
@@ -78,11 +79,12 @@ export async function buildApp(
     trustProxy: options.trustProxy ?? false,
     readyChecks: {
       postgres: () => pool.query('select 1'),
-      ...(redis ? { redis: () => redis.ping() } : {}),
       checkpoints: async () => {
         if (!checkpoints.isListening()) throw new Error('not listening for checkpoints');
       },
     },
+    // Without Redis the limits count per instance: degraded, not down.
+    ...(redis ? { optionalReadyChecks: { redis: () => redisAnswers(redis) } } : {}),
   });
   await app.register(authPlugin, {
     keys: { kid: signingKeys.current.kid, publicKeyPem: signingKeys.current.publicKeyPem },

@@ -33,6 +33,8 @@ export interface BaseAppOptions {
   readonly bodyLimit: number;
   /** Named dependency checks behind GET /ready. */
   readonly readyChecks?: Readonly<Record<string, ReadyCheck>>;
+  /** Dependencies the service works without: reported as degraded, never not ready. */
+  readonly optionalReadyChecks?: Readonly<Record<string, ReadyCheck>>;
   /** Process metrics on /metrics; tests building many apps may turn them off. */
   readonly collectDefaultMetrics?: boolean;
   /** Peers whose X-Forwarded-For names the client (Fastify's trustProxy); default none. */
@@ -110,6 +112,9 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
     version: options.version ?? '0.1.0',
     ...(options.description ? { description: options.description } : {}),
   });
-  await app.register(healthPlugin, { checks: options.readyChecks ?? {} });
+  await app.register(healthPlugin, {
+    checks: options.readyChecks ?? {},
+    optional: options.optionalReadyChecks ?? {},
+  });
   return app;
 }

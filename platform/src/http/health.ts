@@ -11,6 +11,12 @@ export type ReadyCheck = () => Promise<unknown>;
 export interface HealthOptions {
   /** Named checks run by GET /ready, e.g. `{ postgres: () => pool.query('select 1') }`. */
   readonly checks?: Readonly<Record<string, ReadyCheck>>;
+  /**
+   * Checks of dependencies the service works without (Redis: limits then count per
+   * instance): a failing one is named under `degraded` and /ready still answers 200, so an
+   * orchestrator does not take every instance out for it.
+   */
+  readonly optional?: Readonly<Record<string, ReadyCheck>>;
   /** A check slower than this counts as failed; default 2000 ms. */
   readonly timeoutMs?: number;
 }
@@ -29,7 +35,11 @@ const withTimeout = async (check: ReadyCheck, ms: number): Promise<void> => {
 
 const HealthBody = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false });
 const ReadyBody = Type.Object(
-  { status: Type.Literal('ok'), checks: Type.Array(Type.String()) },
+  {
+    status: Type.Literal('ok'),
+    checks: Type.Array(Type.String()),
+    degraded: Type.Optional(Type.Array(Type.String())),
+  },
   { additionalProperties: false },
 );
 
@@ -37,6 +47,7 @@ const ReadyBody = Type.Object(
 export const healthPlugin = fp(
   async (app: FastifyInstance, options: HealthOptions) => {
     const checks = Object.entries(options.checks ?? {});
+    const optional = Object.entries(options.optional ?? {});
     const timeoutMs = options.timeoutMs ?? 2000;
     app.get(
       '/health',
@@ -47,17 +58,22 @@ export const healthPlugin = fp(
       '/ready',
       { schema: { hide: true, response: { 200: ReadyBody } }, logLevel: quietLevel(app) },
       async (request, reply) => {
+        const all = [...checks, ...optional];
         const results = await Promise.allSettled(
-          checks.map(([, check]) => withTimeout(check, timeoutMs)),
+          all.map(([, check]) => withTimeout(check, timeoutMs)),
         );
-        const failing = checks
-          .filter((_, i) => results[i]?.status === 'rejected')
-          .map(([name]) => name);
+        const failed = (i: number) => results[i]?.status === 'rejected';
+        const failing = checks.filter((_, i) => failed(i)).map(([name]) => name);
+        const degraded = optional.filter((_, i) => failed(checks.length + i)).map(([n]) => n);
         if (failing.length > 0) {
-          request.log.warn({ failing }, 'not ready');
+          request.log.warn({ failing, degraded }, 'not ready');
           return sendProblem(reply, problem('not_ready', `not reachable: ${failing.join(', ')}`));
         }
-        return { status: 'ok' as const, checks: checks.map(([name]) => name) };
+        return {
+          status: 'ok' as const,
+          checks: all.filter((_, i) => !failed(i)).map(([name]) => name),
+          ...(degraded.length > 0 ? { degraded } : {}),
+        };
       },
     );
   },

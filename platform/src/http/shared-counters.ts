@@ -66,6 +66,8 @@ export class SharedCounters {
   #syncing: Promise<void> | null = null;
   #lastSweep = 0;
   #closed = false;
+  /** Between an error and the next `ready`: no request waits on Redis then. */
+  #redisDown = false;
 
   constructor(options: SharedCountersOptions) {
     this.#redis = options.redis;
@@ -75,6 +77,13 @@ export class SharedCounters {
     if (typeof this.#redis.techflowRateAdd !== 'function') {
       this.#redis.defineCommand('techflowRateAdd', { numberOfKeys: 1, lua: ADD_SCRIPT });
     }
+    // A command sent while Redis is away waits out the client's reconnect attempts (seconds).
+    this.#redis.on('error', () => {
+      this.#redisDown = true;
+    });
+    this.#redis.on('ready', () => {
+      this.#redisDown = false;
+    });
   }
 
   /**
@@ -85,6 +94,21 @@ export class SharedCounters {
   increment(key: string, windowMs: number): Count | Promise<Count> {
     const now = this.#now();
     const w = this.#windows.get(key);
+    if ((!w || w.expiresAt <= now || w.windowMs !== windowMs) && this.#redisDown) {
+      // Counted here and sent once Redis answers again; the request does not wait for it.
+      const local: Window = {
+        windowMs,
+        expiresAt: now + windowMs,
+        synced: 0,
+        sending: 0,
+        pending: 1,
+        joining: null,
+      };
+      this.#windows.set(key, local);
+      this.#dirty.add(key);
+      this.#schedule();
+      return this.#estimate(local);
+    }
     if (!w || w.expiresAt <= now || w.windowMs !== windowMs) {
       const fresh: Window = {
         windowMs,
@@ -164,6 +188,8 @@ export class SharedCounters {
 
   async #send(): Promise<void> {
     this.#sweep();
+    // Kept for the first sync after Redis is back (the next increment schedules one).
+    if (this.#redisDown) return;
     const sent: { key: string; w: Window; n: number }[] = [];
     const pipeline = this.#redis.pipeline();
     const later: string[] = [];
