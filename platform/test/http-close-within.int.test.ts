@@ -40,3 +40,43 @@ t.test('a client that stalls mid-request is cut at the deadline', async (t) => {
   await cut;
   t.pass('the stalled connection was closed');
 });
+
+t.test(
+  'a request that arrives while closing is a 503 problem with Connection: close',
+  async (t) => {
+    const app = await quietApp(t);
+    let release: () => void = () => undefined;
+    let started = false;
+    app.get('/slow', () => {
+      started = true;
+      return new Promise((r) => {
+        release = () => r({ done: true });
+      });
+    });
+    app.get('/other', async () => ({ ok: true }));
+    const { port } = new URL(await app.listen({ port: 0, host: '127.0.0.1' }));
+    // One keep-alive connection, busy with /slow when the close begins; /other comes after.
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk.toString();
+    });
+    const ended = new Promise((resolve) => socket.once('close', resolve));
+    socket.write('GET /slow HTTP/1.1\r\nhost: x\r\n\r\n');
+    while (!started) await sleep(5);
+    const closed = closeWithin(app, 5000);
+    await sleep(50);
+    socket.write('GET /other HTTP/1.1\r\nhost: x\r\n\r\n');
+    await sleep(50);
+    release();
+    t.equal(await closed, 'closed');
+    await ended;
+    const [first, second] = received.split(/(?=HTTP\/1\.1 )/);
+    t.match(first, /^HTTP\/1\.1 200/, 'the request in flight finishes');
+    t.match(second, /^HTTP\/1\.1 503/, 'the late one is refused');
+    t.match(second, /content-type: application\/problem\+json/i);
+    t.match(second, /connection: close/i);
+    t.match(second, /"code":"not_ready"/);
+  },
+);

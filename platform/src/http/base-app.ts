@@ -8,10 +8,11 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import type { LoggerOptions } from 'pino';
+import { problem } from './errors.js';
 import { healthPlugin, type ReadyCheck } from './health.js';
 import { metricsPlugin } from './metrics.js';
 import { openApiPlugin } from './openapi.js';
-import { problemJsonPlugin } from './problem-json.js';
+import { problemJsonPlugin, sendProblem } from './problem-json.js';
 import { createValidatorCompiler } from './validation.js';
 
 /** The Fastify instance every service builds on: TypeBox-typed routes. */
@@ -77,7 +78,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    return503OnClosing: true,
+    return503OnClosing: false,
     schemaController: {
       compilersFactory: {
         buildValidator: (externalSchemas) => createValidatorCompiler(externalSchemas),
@@ -85,8 +86,23 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Requests that still arrive while closing (on a connection that was busy) get a problem
+  // like every other error, with Connection: close; Fastify's own 503 is plain JSON.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (!closing) return;
+    reply.header('connection', 'close');
+    return sendProblem(
+      reply,
+      problem('not_ready', 'This instance is shutting down; send the request again', {
+        'retry-after': '1',
+      }),
+    );
   });
   // The API speaks JSON only: a text/plain body is 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
