@@ -4,6 +4,7 @@ import {
   connectNats,
   createKysely,
   createPostgresEventStore,
+  createServiceLogger,
   ensureDatabase,
   ensureEventStream,
   loadConfig,
@@ -39,7 +40,13 @@ await migrateProjections(pool);
 await migrateRelay(db);
 
 const eventStore = createPostgresEventStore(pool);
-const nc = await connectNats(config.NATS_URL, { name: `projectors-${role}` });
+const log = createServiceLogger('projectors', config.LOG_LEVEL);
+const nc = await connectNats(config.NATS_URL, {
+  name: `projectors-${role}`,
+  onWaiting: (waitedMs) => log.warn({ url: config.NATS_URL, waitedMs }, 'waiting for NATS'),
+  onStatus: (status) =>
+    (status.type === 'reconnect' ? log.info : log.warn).call(log, { nats: status.type }, 'NATS'),
+});
 const jsm = await jetstreamManager(nc);
 await ensureEventStream(jsm, {
   name: config.NATS_STREAM,

@@ -587,6 +587,9 @@ export function createProjectionRunner(
     status: () => ({ status, position, lastError }),
 
     async start() {
+      // Counters exist at 0 from the start: an alert on their increase needs a first sample.
+      metrics?.deadLetters.inc(labels, 0);
+      metrics?.pullRestarts.inc(labels, 0);
       let checkpoint = await loadCheckpoint(db, projection);
       if (checkpoint.version !== projection.version) {
         const versions = { stored: checkpoint.version, code: projection.version };

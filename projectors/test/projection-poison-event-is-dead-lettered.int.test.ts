@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { Registry } from 'prom-client';
 import t from 'tap';
+import { createProjectorMetrics } from '../src/metrics.js';
+import { accountsProjection } from '../src/projections/accounts.js';
 import { appendLog } from './support/append.js';
 import { EventLog } from './support/events.js';
 import { createInfra, eventually, type Infra } from './support/infra.js';
@@ -25,10 +28,22 @@ t.test('an event that cannot be applied is parked and the projection fails', asy
   const events = await appendLog(infra.eventStore, log);
   const poison = events[2]!;
 
-  const runner = startRunner(infra, { catchUpFromStore: false });
+  const registry = new Registry();
+  const runner = startRunner(
+    infra,
+    { catchUpFromStore: false },
+    accountsProjection,
+    createProjectorMetrics(registry),
+  );
   await runner.start();
+  const deadLettersCounted = async () =>
+    /projection_dead_letters_total\{projection="accounts"\} (\d+)/.exec(
+      await registry.metrics(),
+    )?.[1];
+  t.equal(await deadLettersCounted(), '0', 'the counter is there at 0 before anything fails');
   await publishEvents(infra.js, infra.nats.subjectPrefix, events);
   await runner.done;
+  t.equal(await deadLettersCounted(), '1');
 
   t.equal(runner.status().status, 'failed', 'the runner stopped, failed');
   t.match(runner.status().lastError, /AccountNotProjected/);

@@ -7,7 +7,7 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
-import type { LoggerOptions } from 'pino';
+import { type Logger, type LoggerOptions, pino } from 'pino';
 import { problem } from './errors.js';
 import { healthPlugin, type ReadyCheck } from './health.js';
 import { metricsPlugin } from './metrics.js';
@@ -54,6 +54,17 @@ export const REDACT_PATHS = [
   '*.privateKeyPem',
 ];
 
+/** pino's own options: JSON lines, one `service` field, secrets censored before writing. */
+export const serviceLoggerOptions = (service: string, level: string): LoggerOptions => ({
+  level,
+  base: { service },
+  redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+});
+
+/** A service's logger before its app exists (start-up: waiting for a dependency). */
+export const createServiceLogger = (service: string, level: string): Logger =>
+  pino(serviceLoggerOptions(service, level));
+
 // Honour a caller's request id only when it is short and plain: it lands in logs and events.
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -63,12 +74,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * and /docs. Never listens.
  */
 export async function createBaseApp(options: BaseAppOptions): Promise<App> {
-  // pino's own options: JSON lines, one `service` field, secrets censored before writing.
-  const logger: LoggerOptions = {
-    level: options.logLevel,
-    base: { service: options.name },
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-  };
+  const logger = serviceLoggerOptions(options.name, options.logLevel);
   const app = Fastify({
     logger,
     bodyLimit: options.bodyLimit,

@@ -1,5 +1,6 @@
 import { ACCOUNTS_PROJECTION } from '@techflow/platform';
 import { sql } from 'kysely';
+import type { ProjectorMetrics } from '../../src/metrics.js';
 import type { Projection } from '../../src/projection.js';
 import { accountsProjection } from '../../src/projections/accounts.js';
 import { createProjectionRunner, type RunnerOptions } from '../../src/runner.js';
@@ -9,9 +10,11 @@ export function startRunner(
   infra: Infra,
   options: RunnerOptions = {},
   projection: Projection = accountsProjection,
+  metrics?: ProjectorMetrics,
 ) {
   return createProjectionRunner(
     {
+      ...(metrics ? { metrics } : {}),
       db: infra.db,
       eventStore: infra.eventStore,
       js: infra.js,
