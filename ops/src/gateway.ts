@@ -91,6 +91,8 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
       checks,
     });
   });
+  // Operators scrape each service's /metrics on its own port; the public origin shows none.
+  app.get('/metrics', async (request, reply) => sendNotFound(request, reply));
   await registerDocs(app, { command, query, ui: ui !== undefined });
 
   // Identity documents (JWKS) are the command service's: it signs the tokens.

@@ -190,6 +190,12 @@ t.test('the one origin', async (t) => {
     t.same(json<{ checks: unknown }>(ready.text).checks, { command: 'ok', query: 'ok' });
   });
 
+  t.test('the services’ metrics are not published on the origin', async (t) => {
+    const res = await call(origin, 'GET', '/metrics');
+    t.equal(res.status, 404);
+    t.equal(json<{ code: string }>(res.text).code, 'not_found');
+  });
+
   t.test('without a built UI, / says so in plain text', async (t) => {
     const res = await call(origin, 'GET', '/');
     t.equal(res.status, 200);

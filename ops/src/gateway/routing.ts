@@ -12,6 +12,8 @@ export const GATEWAY_PATHS: readonly string[] = [
   '/openapi/command.json',
   '/openapi/query.json',
   '/docs',
+  // Each service's metrics are scraped from its own port, never through the public origin.
+  '/metrics',
 ];
 
 /** GET prefixes owned by the command service: it is the identity provider (JWKS lives there). */
