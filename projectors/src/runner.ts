@@ -135,6 +135,7 @@ export function createProjectionRunner(
   let rebuildUntil: bigint | null = null;
   /** Set when other code owns the read model: this runner then writes nothing, not even status. */
   let fencedOut = false;
+  let stopRequested = false;
   const queue: Received[] = [];
   let wake: (() => void) | null = null;
   /** Resolves when the queue has room again (or the runner stops or catch-up ends). */
@@ -633,6 +634,11 @@ export function createProjectionRunner(
         rebuildUntil = await eventStore.headPosition();
         await endRebuildOnceCaughtUp();
       }
+      // stop() while starting: it has resolved `done`; nothing may run after it returned.
+      if (stopRequested) {
+        status = 'stopped';
+        return;
+      }
       running = true;
       await consume();
       status = rebuildUntil === null ? 'running' : 'rebuilding';
@@ -652,6 +658,7 @@ export function createProjectionRunner(
     },
 
     async stop() {
+      stopRequested = true;
       running = false;
       const current = messages;
       messages = null;

@@ -131,3 +131,20 @@ t.test('code older than the stored model does not start, and touches nothing', a
     .executeTakeFirstOrThrow();
   t.equal(stored.version, accountsProjection.version, 'not reset to the older version');
 });
+
+t.test('a runner stopped while it starts never runs', async (t) => {
+  const runner = startRunner(infra);
+  const starting = runner.start();
+  await runner.stop();
+  await starting;
+  t.equal(runner.status().status, 'stopped');
+  const before = await checkpointOf(infra);
+  const log = new EventLog();
+  const tenant = randomUUID();
+  log.open(tenant, randomUUID());
+  const events = await appendLog(infra.eventStore, log);
+  await publishEvents(infra.js, infra.nats.subjectPrefix, events);
+  // Nothing may apply them; a running runner would within its first idle tick (250 ms).
+  await sleep(1000);
+  t.same(await checkpointOf(infra), before, 'the checkpoint did not move');
+});

@@ -36,7 +36,8 @@ export async function connectNats(
     if (onStatus) {
       void (async () => {
         for await (const status of nc.status()) {
-          if (status.type !== 'ping') onStatus(status);
+          // Pings are routine, and a close is this process's own doing.
+          if (status.type !== 'ping' && status.type !== 'close') onStatus(status);
         }
       })();
     }
