@@ -91,6 +91,8 @@ export interface ProjectionRunner {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const TRANSIENT_PAUSE_MS = 500;
+
 class Stopped extends Error {}
 /** The batch was not written: the checkpoint had moved (see outOfStep); go on from it. */
 class OutOfStep extends Error {}
@@ -136,6 +138,9 @@ export function createProjectionRunner(
   /** Set when other code owns the read model: this runner then writes nothing, not even status. */
   let fencedOut = false;
   let stopRequested = false;
+  /** start()'s work, which stop() lets finish before stopping what it started. */
+  let starting: Promise<void> | null = null;
+  let loopStarted = false;
   const queue: Received[] = [];
   let wake: (() => void) | null = null;
   /** Resolves when the queue has room again (or the runner stops or catch-up ends). */
@@ -219,7 +224,7 @@ export function createProjectionRunner(
   async function endRebuildOnceCaughtUp(): Promise<void> {
     if (rebuildUntil === null || position < rebuildUntil) return;
     try {
-      await setStatus(db, projection.name, 'running', null);
+      await setStatus(db, projection, 'running', null);
     } catch (e) {
       // The batch is committed; the next one tries again.
       log.warn({ projection: projection.name, err: describeError(e) }, 'ending the rebuild failed');
@@ -300,7 +305,7 @@ export function createProjectionRunner(
     );
     for (let attempt = 0; ; attempt++) {
       try {
-        await deadLetter(db, projection.name, event, error);
+        await deadLetter(db, projection, event, error);
         break;
       } catch (e) {
         if (!isTransient(e) || attempt > 20) break;
@@ -326,15 +331,36 @@ export function createProjectionRunner(
    * Reads (position, to] from the store and applies it; `to` undefined means the head. The
    * next page is read while the current one is applied, so the two round trips overlap.
    */
+  /** A page of the store; the database away for a moment is waited out, as batches do. */
+  async function readWithRetries(
+    after: bigint,
+    maxCount: number,
+  ): Promise<readonly RecordedEvent[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await eventStore.readAll(after, { maxCount })).events;
+      } catch (e) {
+        if (!isTransient(e) || !running) throw e;
+        log.warn({ err: describeError(e), projection: projection.name }, 'retrying store read');
+        await sleep(backoffMs(attempt));
+      }
+    }
+  }
+
   async function fillFromStore(to?: bigint): Promise<void> {
     const target = to ?? (await eventStore.headPosition());
     head = target > head ? target : head;
     const page = (after: bigint) => {
       const remaining = target - after;
       const maxCount = remaining < BigInt(catchUpBatch) ? Number(remaining) : catchUpBatch;
-      return eventStore
-        .readAll(after, { maxCount })
-        .then(({ events }) => events.filter((e) => e.position <= target));
+      const read = readWithRetries(after, maxCount).then((events) =>
+        events.filter((e) => e.position <= target),
+      );
+      // Read ahead: it may fail while the page before is still being applied, with nobody
+      // awaiting it yet. Handled here, so a database blip is not an unhandled rejection that
+      // ends the process; whoever awaits it still sees the error.
+      read.catch(() => undefined);
+      return read;
     };
     let next: Promise<RecordedEvent[]> | null = position < target ? page(position) : null;
     while (next && !failed()) {
@@ -474,12 +500,14 @@ export function createProjectionRunner(
     } finally {
       running = false;
       if (fencedOut) {
-        status = 'stopped';
+        // Not ready: nothing projects here until this process runs the newer code.
+        status = 'failed';
+        lastError = 'another version of this projection owns its read model';
       } else if (!failed()) {
         status = 'stopped';
         // A half-refilled model stays marked as such, and the next start finishes the rebuild.
         const stored = rebuildUntil === null ? 'stopped' : 'rebuilding';
-        await setStatus(db, projection.name, stored, null).catch(() => undefined);
+        await setStatus(db, projection, stored, null).catch(() => undefined);
       }
       // Confirmed by the server before stopping, so a successor is not sent it again; not
       // waited on for long (NATS may be what is away), a redelivery being harmless.
@@ -492,12 +520,18 @@ export function createProjectionRunner(
     }
   }
 
-  /** Work that an out-of-step checkpoint abandons: what it did not write is read again. */
+  /**
+   * Work that an out-of-step checkpoint or a database away for a moment abandons: what it did
+   * not write is read again by the loop's next turn (gap fill or idle catch-up).
+   */
   async function inStep(work: Promise<void>): Promise<void> {
     try {
       await work;
     } catch (e) {
-      if (!(e instanceof OutOfStep)) throw e;
+      if (e instanceof OutOfStep) return;
+      if (!isTransient(e) || !running) throw e;
+      log.warn({ err: describeError(e), projection: projection.name }, 'database away; retrying');
+      await sleep(TRANSIENT_PAUSE_MS);
     }
   }
 
@@ -587,85 +621,91 @@ export function createProjectionRunner(
     done,
     status: () => ({ status, position, lastError }),
 
-    async start() {
-      // Counters exist at 0 from the start: an alert on their increase needs a first sample.
-      metrics?.deadLetters.inc(labels, 0);
-      metrics?.pullRestarts.inc(labels, 0);
-      let checkpoint = await loadCheckpoint(db, projection);
-      if (checkpoint.version !== projection.version) {
-        const versions = { stored: checkpoint.version, code: projection.version };
-        const { reset } = projection;
-        // Rows a previous version derived are wrong for this one: serving a model that is
-        // refilling (its checkpoint says how far, X-Min-Position reads wait) beats serving them.
-        const outcome = reset ? await resetIfOtherVersion(db, projection, reset) : 'cannot';
-        if (outcome === 'reset') {
-          log.warn(
-            { projection: projection.name, ...versions },
-            'projection version changed: rebuilding from the event store',
-          );
-        } else if (outcome === 'cannot') {
-          log.warn(
-            { projection: projection.name, ...versions },
-            'projection version changed, and it cannot reset itself',
-          );
+    start() {
+      starting ??= (async () => {
+        // Counters exist at 0 from the start: an alert on their increase needs a first sample.
+        metrics?.deadLetters.inc(labels, 0);
+        metrics?.pullRestarts.inc(labels, 0);
+        let checkpoint = await loadCheckpoint(db, projection);
+        if (checkpoint.version !== projection.version) {
+          const versions = { stored: checkpoint.version, code: projection.version };
+          const { reset } = projection;
+          // Rows a previous version derived are wrong for this one: serving a model that is
+          // refilling (its checkpoint says how far, X-Min-Position reads wait) beats serving them.
+          const outcome = reset ? await resetIfOtherVersion(db, projection, reset) : 'cannot';
+          if (outcome === 'reset') {
+            log.warn(
+              { projection: projection.name, ...versions },
+              'projection version changed: rebuilding from the event store',
+            );
+          } else if (outcome === 'cannot') {
+            log.warn(
+              { projection: projection.name, ...versions },
+              'projection version changed, and it cannot reset itself',
+            );
+          }
+          // Whoever reset it (this process or one starting beside it), start from what is stored.
+          checkpoint = await loadCheckpoint(db, projection);
+          if (checkpoint.version > projection.version) {
+            log.error(
+              { projection: projection.name, ...versions, stored: checkpoint.version },
+              'a newer version of this projection owns its read model; not starting',
+            );
+            fencedOut = true;
+            status = 'failed';
+            lastError = `version ${checkpoint.version} of this projection owns its read model`;
+            resolveDone();
+            return;
+          }
         }
-        // Whoever reset it (this process or one starting beside it), start from what is stored.
-        checkpoint = await loadCheckpoint(db, projection);
-        if (checkpoint.version > projection.version) {
-          log.error(
-            { projection: projection.name, ...versions, stored: checkpoint.version },
-            'a newer version of this projection owns its read model; not starting',
-          );
-          fencedOut = true;
+        const rebuilding = checkpoint.status === 'rebuilding';
+        // A failed projection retries its dead-lettered event on restart: the restart is the
+        // operator saying the cause is fixed.
+        if (!rebuilding && checkpoint.status !== 'running') {
+          await setStatus(db, projection, 'running', null);
+        }
+        position = checkpoint.position;
+        head = position;
+        if (rebuilding) {
+          rebuildUntil = await eventStore.headPosition();
+          await endRebuildOnceCaughtUp();
+        }
+        // stop() while starting: nothing is started, and stop() resolves `done`.
+        if (stopRequested) {
           status = 'stopped';
-          resolveDone();
           return;
         }
-      }
-      const rebuilding = checkpoint.status === 'rebuilding';
-      // A failed projection retries its dead-lettered event on restart: the restart is the
-      // operator saying the cause is fixed.
-      if (!rebuilding && checkpoint.status !== 'running') {
-        await setStatus(db, projection.name, 'running', null);
-      }
-      position = checkpoint.position;
-      head = position;
-      if (rebuilding) {
-        rebuildUntil = await eventStore.headPosition();
-        await endRebuildOnceCaughtUp();
-      }
-      // stop() while starting: it has resolved `done`; nothing may run after it returned.
-      if (stopRequested) {
-        status = 'stopped';
-        return;
-      }
-      running = true;
-      await consume();
-      status = rebuildUntil === null ? 'running' : 'rebuilding';
-      report();
-      ticker = setInterval(() => {
-        eventStore
-          .headPosition()
-          .then((h) => {
-            head = h;
-            report();
-            if (queue.length === 0 && h > position) poke();
-          })
-          .catch(() => undefined);
-      }, idleMs);
-      ticker.unref();
-      void loop();
+        running = true;
+        await consume();
+        status = rebuildUntil === null ? 'running' : 'rebuilding';
+        report();
+        ticker = setInterval(() => {
+          eventStore
+            .headPosition()
+            .then((h) => {
+              head = h;
+              report();
+              if (queue.length === 0 && h > position) poke();
+            })
+            .catch(() => undefined);
+        }, idleMs);
+        ticker.unref();
+        loopStarted = true;
+        void loop();
+      })();
+      return starting;
     },
 
     async stop() {
       stopRequested = true;
+      await starting?.catch(() => undefined);
       running = false;
       const current = messages;
       messages = null;
       await current?.close().catch(() => undefined);
       poke();
       signalRoom();
-      if (status === 'starting') resolveDone();
+      if (!loopStarted) resolveDone();
       await done;
     },
   };

@@ -35,41 +35,57 @@ export async function loadCheckpoint(
 /**
  * When the stored read model was built by an older version of the projection: in one
  * transaction, clears what the projection wrote and moves its checkpoint back to 0 at the
- * code's version, status 'rebuilding', so the runner refills it from the event store. The
- * checkpoint row is locked first and its version read again, so of several processes
- * starting at once only the first resets. Returns the checkpoint to start from.
+ * code's version, status 'rebuilding', so the runner refills it from the event store.
+ *
+ * Locks in the order batches take them, tables first: `reset` truncates (waiting for batches
+ * in flight, holding off new ones), then the checkpoint row is locked and its version read
+ * again. Taking the row first deadlocked with an older runner's batch, which holds the
+ * tables and then moves the checkpoint. Of several processes starting at once only the
+ * first resets: the others find the version current and roll their truncation back.
  */
 export async function resetIfOtherVersion(
   db: Kysely<ReadModelDatabase>,
   projection: Projection,
   reset: (trx: Transaction<ReadModelDatabase>) => Promise<void>,
 ): Promise<'reset' | 'current' | 'newer'> {
-  return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('projections.checkpoints')
-      .select('version')
-      .where('name', '=', projection.name)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    if (row.version === projection.version) return 'current';
-    // A newer version's model (a rolling deploy's other half) is not this code's to undo.
-    if (row.version > projection.version) return 'newer';
-    await reset(trx);
-    await trx
-      .updateTable('projections.checkpoints')
-      .set({
-        position: '0',
-        version: projection.version,
-        status: 'rebuilding',
-        last_error: null,
-        updated_at: new Date(),
-      })
-      .where('name', '=', projection.name)
-      .execute();
-    // Readers waiting on positions the old model had must now wait for the rebuilt one.
-    await sql`select pg_notify(${CHECKPOINT_CHANNEL}, ${`${projection.name}:0`})`.execute(trx);
-    return 'reset';
-  });
+  try {
+    return await db.transaction().execute(async (trx) => {
+      await reset(trx);
+      const row = await trx
+        .selectFrom('projections.checkpoints')
+        .select('version')
+        .where('name', '=', projection.name)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      if (row.version === projection.version) throw new NothingToReset('current');
+      // A newer version's model (a rolling deploy's other half) is not this code's to undo.
+      if (row.version > projection.version) throw new NothingToReset('newer');
+      await trx
+        .updateTable('projections.checkpoints')
+        .set({
+          position: '0',
+          version: projection.version,
+          status: 'rebuilding',
+          last_error: null,
+          updated_at: new Date(),
+        })
+        .where('name', '=', projection.name)
+        .execute();
+      // Readers waiting on positions the old model had must now wait for the rebuilt one.
+      await sql`select pg_notify(${CHECKPOINT_CHANNEL}, ${`${projection.name}:0`})`.execute(trx);
+      return 'reset' as const;
+    });
+  } catch (e) {
+    if (e instanceof NothingToReset) return e.outcome;
+    throw e;
+  }
+}
+
+/** Rolls the reset's transaction back: the version was current or newer once locked. */
+class NothingToReset extends Error {
+  constructor(readonly outcome: 'current' | 'newer') {
+    super(outcome);
+  }
 }
 
 /** A batch's checkpoint move: from where this runner left it to the batch's last position. */
@@ -137,15 +153,17 @@ export async function readCheckpoint(
   return row && { position: BigInt(row.position), version: row.version };
 }
 
+/** Sets the status of `version`'s model; a model another version took over is left alone. */
 export async function setStatus(
   db: Kysely<ReadModelDatabase>,
-  name: string,
+  projection: { readonly name: string; readonly version: number },
   status: Checkpoint['status'],
   lastError: string | null,
 ): Promise<void> {
   await db
     .updateTable('projections.checkpoints')
     .set({ status, last_error: lastError, updated_at: new Date() })
-    .where('name', '=', name)
+    .where('name', '=', projection.name)
+    .where('version', '=', projection.version)
     .execute();
 }

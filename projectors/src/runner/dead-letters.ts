@@ -12,7 +12,7 @@ export const describeError = (e: unknown): string =>
  */
 export async function deadLetter(
   db: Kysely<ReadModelDatabase>,
-  projection: string,
+  { name: projection, version }: { readonly name: string; readonly version: number },
   event: RecordedEvent,
   error: unknown,
 ): Promise<void> {
@@ -45,6 +45,7 @@ export async function deadLetter(
         updated_at: new Date(),
       })
       .where('name', '=', projection)
+      .where('version', '=', version)
       .execute();
   });
 }
