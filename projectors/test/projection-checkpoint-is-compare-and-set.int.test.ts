@@ -122,7 +122,8 @@ t.test('code older than the stored model does not start, and touches nothing', a
   const runner = startRunner(infra, {}, older);
   await runner.start();
   await runner.done;
-  t.equal(runner.status().status, 'stopped');
+  t.equal(runner.status().status, 'failed', 'not ready: nothing projects here');
+  t.match(runner.status().lastError, /owns its read model/);
   t.same(await checkpointOf(infra), before, 'the checkpoint and its status are as they were');
   const stored = await infra.db
     .selectFrom('projections.checkpoints')
