@@ -19,6 +19,9 @@ export function createRedis(url: string, events: RedisEvents = {}): Redis {
     lazyConnect: false,
     maxRetriesPerRequest: 1,
     enableAutoPipelining: true,
+    // A Redis that stops answering without closing the socket raises no error: a request
+    // joining a rate-limit window waits at most this long before counting locally.
+    commandTimeout: 1000,
   });
   let down = false;
   redis.on('error', (error: unknown) => {

@@ -145,3 +145,23 @@ t.test('close sends what is pending', async (t) => {
   await c.close();
   t.equal(await redis.get(`${prefix}user:1`), '3');
 });
+
+t.test('counts of a window that ended are dropped, not sent into a new one', async (t) => {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const prefix = `tftest-counters-${randomBytes(6).toString('hex')}:`;
+  let now = 1_000_000;
+  const c = new SharedCounters({ redis, prefix, syncEveryMs: 60_000, now: () => now });
+  t.teardown(async () => {
+    await c.close();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+  t.equal((await c.increment('ip:1', 2_000)).current, 1, 'joined through Redis');
+  for (let i = 0; i < 3; i++) await c.increment('ip:1', 2_000);
+  // The window ends before its pending three are sent (Redis away, or simply between syncs).
+  now += 5_000;
+  await c.sync();
+  t.equal(await redis.get(`${prefix}ip:1`), '1', 'the ended window’s counts were not sent');
+  t.equal(c.read('ip:1').current, 0, 'nor kept');
+});

@@ -193,9 +193,10 @@ export class SharedCounters {
     const sent: { key: string; w: Window; n: number }[] = [];
     const pipeline = this.#redis.pipeline();
     const later: string[] = [];
+    const sentAt = this.#now();
     for (const key of this.#dirty) {
       const w = this.#windows.get(key);
-      if (!w || w.pending === 0) continue;
+      if (!w || w.pending === 0 || w.expiresAt <= sentAt) continue;
       // A window's first increment is sent on its own: the rest follow its answer.
       if (w.joining) {
         later.push(key);
@@ -241,7 +242,9 @@ export class SharedCounters {
     if (now - this.#lastSweep < 1000) return;
     this.#lastSweep = now;
     for (const [key, w] of this.#windows) {
-      if (w.expiresAt <= now && w.pending === 0 && w.sending === 0) this.#windows.delete(key);
+      // Counts of a window that has ended are of no use to any later one: sent now they
+      // would open a new window in Redis already full of them.
+      if (w.expiresAt <= now) this.#windows.delete(key);
     }
   }
 }
