@@ -1,7 +1,7 @@
 import {
   createEventStore,
   createPool,
-  createRedis,
+  createServiceRedis,
   ensureDatabase,
   expireIdempotencyKeys,
   loadConfig,
@@ -30,24 +30,14 @@ const eventStore = await createEventStore(config, pool, {
   metrics: appendMetrics,
   batchIntervalMs: config.APPEND_BATCH_INTERVAL_MS,
 });
-// Redis is optional: while it is away each instance limits on its own counts.
-let logRedis: ((event: 'down' | 'up', error?: unknown) => void) | undefined;
-const redis = config.REDIS_URL
-  ? createRedis(config.REDIS_URL, {
-      onDown: (error) => logRedis?.('down', error),
-      onUp: () => logRedis?.('up'),
-    })
-  : undefined;
+const { redis, logTo: logRedisTo } = createServiceRedis(config.REDIS_URL);
 
 const app = await buildApp(
   config,
   { pool, eventStore, appendMetrics, ...(redis ? { redis } : {}) },
   { trustProxy: trustProxyOf(config.TRUST_PROXY) },
 );
-logRedis = (event, error) =>
-  event === 'down'
-    ? app.log.warn({ err: error }, 'redis unreachable; rate limits count per instance')
-    : app.log.info('redis reachable again');
+logRedisTo(app.log);
 // Closed after the server stops taking requests and in-flight ones have finished.
 app.addHook('onClose', async () => {
   await eventStore.close();

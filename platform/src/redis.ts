@@ -40,3 +40,34 @@ export function createRedis(url: string, events: RedisEvents = {}): Redis {
 /** For /ready: a client that is not connected fails at once instead of queueing a PING. */
 export const redisAnswers = (redis: Redis): Promise<unknown> =>
   redis.status === 'ready' ? redis.ping() : Promise.reject(new Error(`redis is ${redis.status}`));
+
+/** The slice of a logger a service's Redis reports to (pino and Fastify's logger fit). */
+export interface RedisLog {
+  warn(obj: object, msg: string): void;
+  info(msg: string): void;
+}
+
+/**
+ * A service's Redis, created before its app (the app takes it as a dependency), with its
+ * outages reported to the app's logger once `logTo` hands it over. Undefined without a URL:
+ * Redis is optional, and the limits then count per instance.
+ */
+export function createServiceRedis(url: string | undefined): {
+  readonly redis: Redis | undefined;
+  logTo(log: RedisLog): void;
+} {
+  let log: RedisLog | undefined;
+  const redis = url
+    ? createRedis(url, {
+        onDown: (error) =>
+          log?.warn({ err: error }, 'redis unreachable; rate limits count per instance'),
+        onUp: () => log?.info('redis reachable again'),
+      })
+    : undefined;
+  return {
+    redis,
+    logTo(next) {
+      log = next;
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import {
   createPool,
-  createRedis,
+  createServiceRedis,
   ensureDatabase,
   loadConfig,
   migrateProjections,
@@ -28,24 +28,14 @@ const checkpoints = createCheckpointTracker({
   connectionString: config.DATABASE_URL,
   onError: (error) => logListenerError(error),
 });
-// Redis is optional: while it is away each instance limits on its own counts.
-let logRedis: ((event: 'down' | 'up', error?: unknown) => void) | undefined;
-const redis = config.REDIS_URL
-  ? createRedis(config.REDIS_URL, {
-      onDown: (error) => logRedis?.('down', error),
-      onUp: () => logRedis?.('up'),
-    })
-  : undefined;
+const { redis, logTo: logRedisTo } = createServiceRedis(config.REDIS_URL);
 
 const app = await buildApp(
   config,
   { pool, checkpoints, ...(redis ? { redis } : {}) },
   { trustProxy: trustProxyOf(config.TRUST_PROXY) },
 );
-logRedis = (event, error) =>
-  event === 'down'
-    ? app.log.warn({ err: error }, 'redis unreachable; rate limits count per instance')
-    : app.log.info('redis reachable again');
+logRedisTo(app.log);
 logListenerError = (error) => app.log.warn({ err: error }, 'checkpoint listener');
 await checkpoints.start();
 // Closed after the server stops taking requests and in-flight ones have finished.
