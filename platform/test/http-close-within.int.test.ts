@@ -80,3 +80,15 @@ t.test(
     t.match(second, /"code":"not_ready"/);
   },
 );
+
+t.test(
+  'onClose hooks that run past the grace period cut nothing and are not "forced"',
+  async (t) => {
+    const app = await quietApp(t);
+    app.addHook('onClose', async () => {
+      await sleep(400);
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    t.equal(await closeWithin(app, 100), 'closed');
+  },
+);

@@ -15,8 +15,12 @@ export async function closeWithin(
   const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
   let forced = false;
   const deadline = setTimeout(() => {
-    forced = true;
-    server.closeAllConnections();
+    // Only connections are cut here; onClose hooks that run late are the caller's to judge.
+    server.getConnections((error, open) => {
+      if (error || open === 0) return;
+      forced = true;
+      server.closeAllConnections();
+    });
   }, graceMs);
   try {
     await app.close();
