@@ -331,34 +331,18 @@ export function createProjectionRunner(
    * Reads (position, to] from the store and applies it; `to` undefined means the head. The
    * next page is read while the current one is applied, so the two round trips overlap.
    */
-  /** A page of the store; the database away for a moment is waited out, as batches do. */
-  async function readWithRetries(
-    after: bigint,
-    maxCount: number,
-  ): Promise<readonly RecordedEvent[]> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return (await eventStore.readAll(after, { maxCount })).events;
-      } catch (e) {
-        if (!isTransient(e) || !running) throw e;
-        log.warn({ err: describeError(e), projection: projection.name }, 'retrying store read');
-        await sleep(backoffMs(attempt));
-      }
-    }
-  }
-
   async function fillFromStore(to?: bigint): Promise<void> {
     const target = to ?? (await eventStore.headPosition());
     head = target > head ? target : head;
     const page = (after: bigint) => {
       const remaining = target - after;
       const maxCount = remaining < BigInt(catchUpBatch) ? Number(remaining) : catchUpBatch;
-      const read = readWithRetries(after, maxCount).then((events) =>
-        events.filter((e) => e.position <= target),
-      );
-      // Read ahead: it may fail while the page before is still being applied, with nobody
-      // awaiting it yet. Handled here, so a database blip is not an unhandled rejection that
-      // ends the process; whoever awaits it still sees the error.
+      const read = eventStore
+        .readAll(after, { maxCount })
+        .then(({ events }) => events.filter((e) => e.position <= target));
+      // Read ahead: it may fail while the page before is still being applied, or never be
+      // awaited. Handled here, so a database blip is not an unhandled rejection that ends the
+      // process; whoever awaits it still sees the error, and inStep waits the blip out.
       read.catch(() => undefined);
       return read;
     };
@@ -374,8 +358,6 @@ export function createProjectionRunner(
       );
       if (!running) break;
     }
-    // A page read ahead and not used must not surface as an unhandled rejection.
-    next?.catch(() => undefined);
   }
 
   /**

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ACCOUNTS_PROJECTION, type RecordedEvent, tenantSchema } from '@techflow/platform';
 import { sql } from 'kysely';
 import t, { type Test } from 'tap';
-import { accountsProjection } from '../src/projections/accounts.js';
+import { accountsProjection, TENANT_TABLES } from '../src/projections/accounts.js';
 import { appendLog } from './support/append.js';
 import { EventLog } from './support/events.js';
 import { createInfra, type Infra } from './support/infra.js';
@@ -89,8 +89,8 @@ t.test(
     const kept = events.slice(0, 21);
     const schema = tenantSchema(tenant);
     await infra.db.transaction().execute(async (trx) => {
-      const tables = ['accounts', 'account_entries', 'members', 'organization'];
-      await sql`truncate ${sql.join(tables.map((table) => sql.id(schema, table)))}`.execute(trx);
+      const tables = TENANT_TABLES.map((table) => sql.id(schema, table));
+      await sql`truncate ${sql.join(tables)}`.execute(trx);
       await accountsProjection.apply(trx, kept);
       await trx
         .updateTable('projections.checkpoints')

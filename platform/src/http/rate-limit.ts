@@ -50,6 +50,17 @@ interface Limit {
 type Check = ReturnType<FastifyInstance['createRateLimit']>;
 type Outcome = Extract<Awaited<ReturnType<Check>>, { isAllowed: false }>;
 
+/** 429 with Retry-After and the draft RateLimit-* headers; `detail` gets "retry in N s". */
+const rateLimited = (detail: string, max: number, resetSeconds: number): HttpProblem => {
+  const reset = String(Math.max(1, resetSeconds));
+  return problem('rate_limited', `${detail}; retry in ${reset} s`, {
+    'retry-after': reset,
+    'ratelimit-limit': String(max),
+    'ratelimit-remaining': '0',
+    'ratelimit-reset': reset,
+  });
+};
+
 /**
  * One hook for several limits, narrowest first: a request is counted against a wider limit
  * only once the narrower ones let it through, so one user hammering away past their own
@@ -67,13 +78,7 @@ const limitsHook = (app: FastifyInstance, limits: readonly Limit[], windowMs: nu
       const outcome = await check(request);
       if (outcome.isAllowed) continue;
       if (outcome.isExceeded) {
-        const reset = String(Math.max(1, outcome.ttlInSeconds));
-        throw problem('rate_limited', `Too many requests for this ${name}; retry in ${reset} s`, {
-          'retry-after': reset,
-          'ratelimit-limit': String(outcome.max),
-          'ratelimit-remaining': '0',
-          'ratelimit-reset': reset,
-        });
+        throw rateLimited(`Too many requests for this ${name}`, outcome.max, outcome.ttlInSeconds);
       }
       if (!tightest || outcome.remaining < tightest.outcome.remaining) {
         tightest = { name, outcome };
@@ -130,19 +135,12 @@ export const authenticateWithFailureLimit = (
     keyGenerator: (r) => `auth-failures:${r.ip}`,
   });
   const blockedUntil = new Map<string, number>();
-  const refuse = (untilMs: number, now: number) => {
-    const reset = String(Math.max(1, Math.ceil((untilMs - now) / 1000)));
-    return problem(
-      'rate_limited',
-      `Too many requests with a missing or invalid token from this address; retry in ${reset} s`,
-      {
-        'retry-after': reset,
-        'ratelimit-limit': String(perMinute),
-        'ratelimit-remaining': '0',
-        'ratelimit-reset': reset,
-      },
+  const refuse = (untilMs: number, now: number) =>
+    rateLimited(
+      'Too many requests with a missing or invalid token from this address',
+      perMinute,
+      Math.ceil((untilMs - now) / 1000),
     );
-  };
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const now = Date.now();
     const until = blockedUntil.get(request.ip);

@@ -93,50 +93,40 @@ export class SharedCounters {
    */
   increment(key: string, windowMs: number): Count | Promise<Count> {
     const now = this.#now();
-    const w = this.#windows.get(key);
-    if ((!w || w.expiresAt <= now || w.windowMs !== windowMs) && this.#redisDown) {
-      // Counted here and sent once Redis answers again; the request does not wait for it.
-      const local: Window = {
-        windowMs,
-        expiresAt: now + windowMs,
-        synced: 0,
-        sending: 0,
-        pending: 1,
-        joining: null,
-      };
-      this.#windows.set(key, local);
-      this.#dirty.add(key);
-      this.#schedule();
-      return this.#estimate(local);
-    }
+    let w = this.#windows.get(key);
     if (!w || w.expiresAt <= now || w.windowMs !== windowMs) {
       const fresh: Window = {
         windowMs,
         expiresAt: now + windowMs,
         synced: 0,
-        sending: 1,
+        sending: 0,
         pending: 0,
         joining: null,
       };
       this.#windows.set(key, fresh);
-      fresh.joining = this.#redis
-        .techflowRateAdd(this.#prefix + key, 1, windowMs)
-        .then(
-          ([current, ttl]) => {
-            fresh.synced = Number(current);
-            fresh.expiresAt = this.#now() + Number(ttl);
-          },
-          () => {
-            fresh.pending += 1;
-            this.#dirty.add(key);
-            this.#schedule();
-          },
-        )
-        .finally(() => {
-          fresh.sending -= 1;
-          fresh.joining = null;
-        });
-      return fresh.joining.then(() => this.#estimate(fresh));
+      if (!this.#redisDown) {
+        fresh.sending = 1;
+        fresh.joining = this.#redis
+          .techflowRateAdd(this.#prefix + key, 1, windowMs)
+          .then(
+            ([current, ttl]) => {
+              fresh.synced = Number(current);
+              fresh.expiresAt = this.#now() + Number(ttl);
+            },
+            () => {
+              fresh.pending += 1;
+              this.#dirty.add(key);
+              this.#schedule();
+            },
+          )
+          .finally(() => {
+            fresh.sending -= 1;
+            fresh.joining = null;
+          });
+        return fresh.joining.then(() => this.#estimate(fresh));
+      }
+      // Redis away: counted here and sent once it answers again; the request does not wait.
+      w = fresh;
     }
     w.pending += 1;
     this.#dirty.add(key);

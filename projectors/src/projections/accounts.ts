@@ -24,7 +24,7 @@ const HANDLES: readonly (AccountEvent['type'] | OrganizationEvent['type'])[] = [
 ];
 
 /** Every table this projection writes in a tenant's schema. */
-const TENANT_TABLES = [
+export const TENANT_TABLES = [
   'accounts',
   'account_entries',
   'members',

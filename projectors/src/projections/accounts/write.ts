@@ -148,12 +148,13 @@ type TenantBatch = readonly { schema: string; writes: TenantWrites }[];
 
 /**
  * One statement writing these tenants' rows (and the runner's checkpoint step, whose check
- * fails it where the checkpoint has moved), or null when there is nothing to run. An event for an account whose AccountOpened was never
- * applied would silently vanish from the read model, so the statement itself fails (SQLSTATE
- * TF001, rolling back all of it) unless every account it updates was found.
+ * fails it where the checkpoint has moved), or null when there is nothing to run. An event
+ * for an account whose AccountOpened was never applied would silently vanish from the read
+ * model, so the statement itself fails (SQLSTATE TF001, rolling back all of it) unless every
+ * account it updates was found.
  */
 function tenantsStatement(slice: TenantBatch, step?: CheckpointStep): RawBuilder<unknown> | null {
-  const ctes = [...slice.flatMap((t, i) => tenantCtes(i, t.schema, t.writes))];
+  const ctes = slice.flatMap((t, i) => tenantCtes(i, t.schema, t.writes));
   if (step) ctes.push(step.cte);
   if (ctes.length === 0) return null;
   const counted = slice.flatMap((t, i) =>
