@@ -224,6 +224,24 @@ t.test('the one origin', async (t) => {
     const own = await call(origin, 'GET', '/openapi/query.json');
     t.same(Object.keys(json<{ paths: object }>(own.text).paths), ['/v1/accounts']);
   });
+
+  t.test('/docs is one Swagger UI over the merged document', async (t) => {
+    // The page and its assets are the command service's Swagger UI; the document it loads
+    // (./json, relative to the page) is the gateway's merged one.
+    for (const url of ['/docs', '/docs/', '/docs/static/swagger-initializer.js']) {
+      const res = await call(origin, 'GET', url);
+      t.equal(res.status, 200, url);
+      t.match(json<Echo>(res.text), { service: 'command', url }, url);
+    }
+    const page = await call(origin, 'GET', '/docs/json');
+    const whole = await call(origin, 'GET', '/openapi.json');
+    t.equal(page.status, 200);
+    t.same(json(page.text), json(whole.text));
+    for (const service of ['command', 'query'] as const) {
+      const res = await call(origin, 'GET', `/docs/${service}/static/x.js`);
+      t.match(json<Echo>(res.text), { service, url: '/docs/static/x.js' }, `${service}'s own UI`);
+    }
+  });
 });
 
 t.test('/ready names the upstream that is not ready', async (t) => {

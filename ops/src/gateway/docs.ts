@@ -11,20 +11,6 @@ export interface DocsOptions {
   readonly ui: boolean;
 }
 
-const DOCS_INDEX = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>TechFlow API docs</title></head>
-<body>
-<h1>TechFlow API</h1>
-<p>One origin: writes (POST, PUT, PATCH, DELETE) are answered by the command service, reads (GET)
-by the query service.</p>
-<ul>
-<li><a href="/docs/command/">Command service docs</a> (<a href="/openapi/command.json">OpenAPI</a>)</li>
-<li><a href="/docs/query/">Query service docs</a> (<a href="/openapi/query.json">OpenAPI</a>)</li>
-<li><a href="/openapi.json">Both merged into one OpenAPI document</a></li>
-</ul>
-</body></html>
-`;
-
 /** Fetches an upstream's document, or answers 502 naming the upstream that failed. */
 async function fetchDocument(upstream: Upstream, reply: FastifyReply): Promise<unknown> {
   try {
@@ -45,7 +31,10 @@ async function fetchDocument(upstream: Upstream, reply: FastifyReply): Promise<u
 
 /**
  * /openapi.json merges both services' documents (fetched per request: services restart and a
- * docs request is rare); each service's own document and human docs stay reachable beside it.
+ * docs request is rare). /docs is one Swagger UI over that merged document: the command
+ * service's UI assets, whose initializer loads the document from `./json` relative to the
+ * page, which here is the gateway's merged one. Each service's own document and UI stay
+ * reachable beside it (/openapi/<service>.json, /docs/<service>/).
  */
 export async function registerDocs(app: FastifyInstance, options: DocsOptions): Promise<void> {
   const { command, query } = options;
@@ -62,7 +51,7 @@ export async function registerDocs(app: FastifyInstance, options: DocsOptions): 
       methods: READ_METHODS,
     });
   }
-  app.get('/openapi.json', async (_request, reply) => {
+  const merged = async (reply: FastifyReply): Promise<unknown> => {
     const c = await fetchDocument(command, reply);
     if (reply.sent) return reply;
     const q = await fetchDocument(query, reply);
@@ -74,8 +63,13 @@ export async function registerDocs(app: FastifyInstance, options: DocsOptions): 
       ],
       options.ui,
     );
+  };
+  app.get('/openapi.json', async (_request, reply) => merged(reply));
+  app.get('/docs/json', async (_request, reply) => merged(reply));
+  await registerProxy(app, {
+    upstream: command,
+    prefix: '/docs',
+    methods: READ_METHODS,
+    routes: ['/', '/static/*'],
   });
-  app.get('/docs', async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').send(DOCS_INDEX),
-  );
 }
