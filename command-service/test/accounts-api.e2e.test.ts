@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Account, streamName } from '@techflow/domain';
+import { externalAccountId } from '@techflow/platform';
 import t from 'tap';
 import { startCommandService } from './helpers/command-service.js';
 
@@ -36,6 +37,25 @@ t.test('an owner opens accounts and moves money through the API', async (t) => {
   });
   t.equal(clash.statusCode, 409);
   t.equal(clash.json().code, 'account_already_exists');
+
+  // An external settlement account's id is public (the read side lists the account) and
+  // derived from the tenant: opening a customer account under it would leave the read model
+  // two accounts with one id.
+  for (const currency of ['EUR', 'JPY']) {
+    const taken = await app.inject({
+      method: 'POST',
+      url: '/v1/accounts',
+      headers: owner.auth,
+      payload: {
+        accountId: externalAccountId(owner.tenantId, currency).toUpperCase(),
+        name: 'Looks like settlement',
+        currency: 'EUR',
+      },
+    });
+    t.equal(taken.statusCode, 409, taken.body);
+    t.equal(taken.json().code, 'account_already_exists');
+    t.match(taken.json().detail, `external settlement account for ${currency}`);
+  }
 
   const generated = await app.inject({
     method: 'POST',

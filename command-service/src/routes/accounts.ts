@@ -8,9 +8,11 @@ import {
   AmountString,
   Currency,
   canonicalUuid,
+  DomainError,
   parseMinor,
   streamName,
 } from '@techflow/domain';
+import { externalAccountCurrency } from '@techflow/platform';
 import { BEARER, pendingIdempotency, requireRole } from '@techflow/platform/http';
 import type { CommandHandler } from '../handle-command.js';
 import { commandMeta, sendResult } from '../request-context.js';
@@ -85,6 +87,15 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
       const { tenantId } = request.principal;
       const given = request.body.accountId;
       const accountId = given === undefined ? newId() : canonicalUuid(given);
+      const external =
+        given === undefined ? undefined : externalAccountCurrency(tenantId, accountId);
+      if (external !== undefined) {
+        // The id is taken, by an account the read side shows but no stream holds.
+        throw new DomainError(
+          'account_already_exists',
+          `${accountId} is the organization's external settlement account for ${external}`,
+        );
+      }
       const result = await accounts.handle({
         streamId: stream(tenantId, accountId),
         command: {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CURRENCY_CODES } from '@techflow/domain';
 
 // The namespace of external settlement account ids (a random v4 UUID, fixed forever: changing
 // it would give every tenant new external accounts).
@@ -30,3 +31,15 @@ export const externalAccountId = (tenantId: string, currency: string): string =>
  */
 export const mirrorEntryId = (entryId: string): string =>
   uuidV5(NAMESPACE, `${entryId.toLowerCase()}:mirror`);
+
+/**
+ * The currency whose external settlement account has this id in the tenant, if any. A client
+ * may choose its own account ids, and one equal to an external account's would make the
+ * projection hold two accounts under one id: the command side refuses it with this. Only a
+ * version-5 UUID can be one, so any other id costs a character comparison.
+ */
+export function externalAccountCurrency(tenantId: string, accountId: string): string | undefined {
+  const id = accountId.toLowerCase();
+  if (id[14] !== '5') return undefined;
+  return CURRENCY_CODES.find((currency) => externalAccountId(tenantId, currency) === id);
+}
