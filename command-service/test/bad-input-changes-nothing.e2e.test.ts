@@ -114,6 +114,26 @@ t.test('bad input is a 4xx problem and writes nothing', async (t) => {
       400,
       'validation_failed',
     ],
+    // JSON allows both, Postgres stores neither: the append would fail (a 500, and every
+    // command in its group-commit batch retried alone).
+    ...(
+      [
+        ['a NUL in a name', '{"name":"a\\u0000b","currency":"EUR"}'],
+        ['an unpaired high surrogate in a name', '{"name":"a\\uD800b","currency":"EUR"}'],
+        ['an unpaired low surrogate in a reference', '{"amount":"1","reference":"\\udc00"}'],
+        ['a NUL in a key', '{"amount":"1","\\u0000":"x"}'],
+      ] as const
+    ).map(([name, body]): [string, InjectOptions, number, string] => [
+      name,
+      {
+        method: 'POST',
+        url: name.includes('reference') || name.includes('key') ? deposit : '/v1/accounts',
+        headers: json,
+        payload: body,
+      },
+      400,
+      'validation_failed',
+    ]),
     [
       'huge body',
       post(deposit, { amount: '1', reference: 'x'.repeat(64 * 1024) }),
@@ -189,6 +209,20 @@ t.test('bad input is a 4xx problem and writes nothing', async (t) => {
     currency.json().detail,
     'body/currency is not valid: expected ISO 4217 currency code, e.g. "EUR"',
   );
+  const nul = await app.inject({
+    method: 'POST',
+    url: '/v1/accounts',
+    headers: json,
+    payload: '{"name":"a\\u0000b","currency":"EUR"}',
+  });
+  t.match(nul.json().detail, /^body\/name holds a NUL/, 'the string is named');
+  const paired = await app.inject({
+    method: 'POST',
+    url: '/v1/accounts',
+    headers: json,
+    payload: '{"name":"ok \\ud83d\\ude00","currency":"EUR"}',
+  });
+  t.equal(paired.statusCode, 201, 'an escaped surrogate pair is an ordinary character');
   const empty = await app.inject({ method: 'POST', url: deposit, headers: json, payload: '' });
   t.equal(
     empty.json().detail,

@@ -5,3 +5,4 @@ export * from './http/index.js';
 export * from './messaging/index.js';
 export * from './read-models/index.js';
 export * from './redis.js';
+export * from './storable-text.js';

@@ -8,6 +8,7 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import { type Logger, type LoggerOptions, pino } from 'pino';
+import { findUnstorable, MAY_HOLD_UNSTORABLE } from '../storable-text.js';
 import { problem } from './errors.js';
 import { healthPlugin, type ReadyCheck } from './health.js';
 import { metricsPlugin } from './metrics.js';
@@ -122,7 +123,20 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
       done(null, undefined);
       return;
     }
-    parseJson(request, body.toString(), done);
+    const text = body.toString();
+    parseJson(request, text, (error, value) => {
+      if (error || !MAY_HOLD_UNSTORABLE.test(text)) return done(error, value);
+      const at = findUnstorable(value);
+      if (at === undefined) return done(null, value);
+      const where = `body${at === '/' ? '' : at}`;
+      done(
+        problem(
+          'validation_failed',
+          `${where} holds a NUL (\\u0000) or an unpaired surrogate, which cannot be stored`,
+        ),
+        undefined,
+      );
+    });
   });
   await app.register(problemJsonPlugin);
   await app.register(metricsPlugin, {
