@@ -30,6 +30,11 @@ if (!url) {
       store: createEventStoreDBEventStore(url, { idempotency }),
       cleanup: async () => undefined,
     }),
-    capabilities: { multiStream: false, gapFreePositions: false, globalEventIds: false },
+    capabilities: {
+      multiStream: false,
+      gapFreePositions: false,
+      globalEventIds: false,
+      checksRetries: false,
+    },
   });
 }

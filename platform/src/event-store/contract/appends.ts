@@ -98,4 +98,54 @@ export function appendContract(t: ContractTest, options: ContractOptions): void 
     t.ok(partly instanceof DuplicateEventId, 'a mix of stored and new ids is refused');
     t.equal(await store.headPosition(), head, 'still nothing written');
   });
+
+  t.test(
+    'a stored event id is a retry only with the same content at the same expected revision',
+    {
+      skip:
+        options.capabilities?.checksRetries === false &&
+        `${options.name}: a duplicate id is answered by id alone`,
+    },
+    async (t) => {
+      const store = await storeFor(t, options);
+      const stream = `${unique('c')}-1`;
+      const events = [newEvent('A', { n: 1 }), newEvent('B', { n: 2 })];
+      await store.appendToStream(stream, events, { expectedRevision: 'no_stream' });
+      const more = [newEvent('C', { n: 3 })];
+      const second = await store.appendToStream(stream, more, { expectedRevision: 1n });
+      const head = await store.headPosition();
+
+      const changed = [events[0]!, { ...events[1]!, data: { n: 999 } }];
+      const other = await rejectionOf(
+        store.appendToStream(stream, changed, { expectedRevision: 'no_stream' }),
+      );
+      t.ok(other instanceof DuplicateEventId, 'an id stored with other data is refused');
+      t.equal(other instanceof DuplicateEventId && other.eventId, events[1]!.eventId);
+      const retyped = await rejectionOf(
+        store.appendToStream(stream, [{ ...more[0]!, type: 'D' }], { expectedRevision: 1n }),
+      );
+      t.ok(retyped instanceof DuplicateEventId, 'an id stored with another type is refused');
+
+      const moved = await rejectionOf(
+        store.appendToStream(stream, more, { expectedRevision: 42n }),
+      );
+      t.ok(moved instanceof ExpectedRevisionConflict, 'the same events at another revision');
+      t.equal(moved instanceof ExpectedRevisionConflict && moved.actual, 2n);
+      const fresh = await rejectionOf(
+        store.appendToStream(stream, events, { expectedRevision: 'stream_exists' }),
+      );
+      t.ok(fresh instanceof ExpectedRevisionConflict, 'the first events, expecting a stream');
+      t.same(
+        await store.appendToStream(stream, more, { expectedRevision: 1n }),
+        second,
+        'the same events at the same revision are still a retry',
+      );
+      t.equal(await store.headPosition(), head, 'nothing written by any of them');
+      t.same(
+        (await store.readStream(stream)).map((e) => e.data),
+        [{ n: 1 }, { n: 2 }, { n: 3 }],
+        'the stored events are the first ones',
+      );
+    },
+  );
 }

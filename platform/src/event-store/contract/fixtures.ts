@@ -21,6 +21,11 @@ export interface ContractCapabilities {
   readonly gapFreePositions: boolean;
   /** An event id reused in another stream is refused (Postgres, memory; not EventStoreDB). */
   readonly globalEventIds: boolean;
+  /**
+   * A re-append of stored ids is taken as a retry only with the same content at the same
+   * expected revision (Postgres, memory; EventStoreDB answers a duplicate id by id alone).
+   */
+  readonly checksRetries: boolean;
 }
 
 export interface ContractSubject {

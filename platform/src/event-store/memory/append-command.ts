@@ -16,8 +16,10 @@ const lastRevision = (state: MemoryState, streamId: string) =>
   state.streams.get(streamId)?.at(-1)?.revision ?? null;
 
 /**
- * Every event id already stored in its own stream means a retry of a committed command: answer
- * what the first attempt did. Checked before expected revisions, which that attempt moved on.
+ * Every event id already stored in its own stream, with the content it was stored with, means
+ * a retry of a committed command: answer what the first attempt did. Checked before expected
+ * revisions, which that attempt moved on; the retry must name the one that attempt was
+ * checked against (its first event in each stream sits right after it).
  */
 function findRetry(
   state: MemoryState,
@@ -30,12 +32,29 @@ function findRetry(
       total++;
       const stored = state.byId.get(event.eventId);
       if (!stored) continue;
-      if (stored.streamId !== append.streamId) throw new DuplicateEventId(event.eventId);
+      const sameEvent =
+        stored.streamId === append.streamId &&
+        stored.metadata.hash ===
+          chainHash(stored.metadata.prevHash, stored.revision, contentHash(append.streamId, event));
+      if (!sameEvent) throw new DuplicateEventId(event.eventId);
       found.push(stored);
     }
   }
   if (found.length === 0) return null;
   if (found.length < total) throw new DuplicateEventId(found[0]!.eventId);
+  for (const append of appends) {
+    let first: bigint | undefined;
+    for (const e of found) {
+      if (e.streamId === append.streamId && (first === undefined || e.revision < first)) {
+        first = e.revision;
+      }
+    }
+    if (first === undefined) continue;
+    if (!satisfiesExpected(append.expectedRevision, first === 0n ? null : first - 1n)) {
+      const actual = lastRevision(state, append.streamId);
+      throw new ExpectedRevisionConflict(append.streamId, append.expectedRevision, actual);
+    }
+  }
   const head = headOf(state);
   const streams: AppendResult[] = appends.map((append) => {
     const mine = found.filter((e) => e.streamId === append.streamId);

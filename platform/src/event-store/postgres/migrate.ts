@@ -7,6 +7,7 @@ import * as chainLink from './migrations/20250101000100_chain-link-function.js';
 import * as appendBatch from './migrations/20250101000200_append-batch-function.js';
 import * as appendRows from './migrations/20250101000300_append-rows-function.js';
 import * as appendRowsJitOff from './migrations/20250101000400_append-rows-jit-off.js';
+import * as appendBatchChecksRetries from './migrations/20250101000500_append-batch-checks-retries.js';
 
 /** Listed here rather than read from disk, so the migrations travel with the bundle. */
 const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '20250101000200_append-batch-function': appendBatch,
   '20250101000300_append-rows-function': appendRows,
   '20250101000400_append-rows-jit-off': appendRowsJitOff,
+  '20250101000500_append-batch-checks-retries': appendBatchChecksRetries,
 };
 
 /**
