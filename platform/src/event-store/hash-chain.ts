@@ -1,12 +1,17 @@
 import { hash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.js';
 import type { NewEvent, RecordedEvent } from './port.js';
+import { categoryOf } from './stream-naming.js';
 
 export { canonicalJson };
 
 /**
  * The per-stream hash chain. Each event's `hash` covers its canonical content and the previous
- * event's hash, so editing, dropping or reordering any stored event breaks every later link.
+ * event's hash, so editing, dropping or reordering an event within its stream breaks every
+ * later link. What it does not cover by itself: the columns stored beside the content for
+ * routing (category, tenant) and the global position, which verifyChain checks against the
+ * content and the reader's expectations, and the end of a stream: dropping its last events
+ * leaves a shorter chain that verifies, unless checked against a head recorded earlier.
  *
  * The link is plain enough to compute in SQL as well (`sha256(convert_to(prev|rev|content))`),
  * which lets the Postgres adapter chain events inside its append function from the content
@@ -45,7 +50,29 @@ export function chainHash(prevHash: string | null, revision: bigint, content: st
 export interface ChainFailure {
   readonly streamId: string;
   readonly revision: bigint;
-  readonly reason: 'revision_gap' | 'prev_hash_mismatch' | 'hash_mismatch';
+  readonly reason:
+    | 'revision_gap'
+    | 'prev_hash_mismatch'
+    | 'hash_mismatch'
+    /** Its category is not its stream's, or its hashed tenant is not the one read for. */
+    | 'misrouted'
+    /** A recorded head's event is missing: the stream was cut short (or not read that far). */
+    | 'truncated'
+    /** The event at a recorded head has another hash: the chain was rewritten since. */
+    | 'head_mismatch';
+}
+
+/** A stream's last revision and hash, as an auditor recorded them at some moment. */
+export interface ChainHead {
+  readonly revision: bigint;
+  readonly hash: string;
+}
+
+export interface ChainExpectations {
+  /** The tenant the events were read for (a tenant filter): each must say so in its content. */
+  readonly tenantId?: string;
+  /** Heads recorded earlier: each stream must still reach its head with the same hash. */
+  readonly heads?: ReadonlyMap<string, ChainHead>;
 }
 
 /**
@@ -53,7 +80,10 @@ export interface ChainFailure {
  * from revision 0 must start with prevHash null; one read from later trusts its first event's
  * prevHash as the anchor, so a range can be verified without its history.
  */
-export function verifyChain(events: readonly RecordedEvent[]): ChainFailure[] {
+export function verifyChain(
+  events: readonly RecordedEvent[],
+  expect: ChainExpectations = {},
+): ChainFailure[] {
   const byStream = new Map<string, RecordedEvent[]>();
   for (const e of events) {
     const list = byStream.get(e.streamId);
@@ -74,7 +104,20 @@ export function verifyChain(events: readonly RecordedEvent[]): ChainFailure[] {
       }
       const recomputed = chainHash(e.metadata.prevHash, e.revision, contentHash(streamId, e));
       if (e.metadata.hash !== recomputed) fail('hash_mismatch');
+      if (
+        e.category !== categoryOf(streamId) ||
+        (expect.tenantId !== undefined && e.metadata.tenantId !== expect.tenantId)
+      ) {
+        fail('misrouted');
+      }
       previous = e;
+    }
+  }
+  for (const [streamId, head] of expect.heads ?? []) {
+    const atHead = byStream.get(streamId)?.find((e) => e.revision === head.revision);
+    if (!atHead) failures.push({ streamId, revision: head.revision, reason: 'truncated' });
+    else if (atHead.metadata.hash !== head.hash) {
+      failures.push({ streamId, revision: head.revision, reason: 'head_mismatch' });
     }
   }
   return failures;

@@ -28,5 +28,24 @@ export function hashChainContract(t: ContractTest, options: ContractOptions): vo
       verifyChain([events[0]!, events[2]!]).map((f) => f.reason),
       ['revision_gap', 'prev_hash_mismatch'],
     );
+
+    // What the links alone do not cover, checked against the content and the reader's record.
+    const moved = events.map((e, i) => (i === 1 ? { ...e, category: 'other' } : e));
+    t.same(verifyChain(moved), [{ streamId: stream, revision: 1n, reason: 'misrouted' }]);
+    t.same(verifyChain(events, { tenantId: 'tenant-a' }), [], 'read for its own tenant');
+    t.same(
+      verifyChain(events, { tenantId: 'tenant-b' }).map((f) => f.reason),
+      ['misrouted', 'misrouted', 'misrouted'],
+      'events read for another tenant say whose they are',
+    );
+    const head = { revision: 2n, hash: events[2]!.metadata.hash };
+    const heads = new Map([[stream, head]]);
+    t.same(verifyChain(events, { heads }), [], 'the stream still reaches its recorded head');
+    t.same(verifyChain(events.slice(0, 2), { heads }), [
+      { streamId: stream, revision: 2n, reason: 'truncated' },
+    ]);
+    t.same(verifyChain(events, { heads: new Map([[stream, { ...head, hash: 'f'.repeat(64) }]]) }), [
+      { streamId: stream, revision: 2n, reason: 'head_mismatch' },
+    ]);
   });
 }

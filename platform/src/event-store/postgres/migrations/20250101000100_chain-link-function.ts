@@ -1,8 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 
 /**
- * The hash chain's link, the same text as chainHash() in hash-chain.ts computes in JS: lets an
- * auditor check links in SQL. (es.append_batch inlines the expression rather than call it.)
+ * The hash chain's link, the same text as chainHash() in hash-chain.ts computes in JS: lets
+ * SQL check that links follow one another (prev_hash to hash). Checking a link against its
+ * event's content needs the canonical JSON, which only the JS side computes (jsonb's text is
+ * not it). es.append_batch inlines the expression rather than call it.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
