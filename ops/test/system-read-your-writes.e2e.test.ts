@@ -84,6 +84,14 @@ t.test(
         truth!.balance.toString(),
         'balance equals the fold of the events',
       );
+      // A conditional GET through the one origin: the gateway passes the 304 on, bodiless.
+      const etag = read.headers.get('etag');
+      t.ok(etag, 'the account has an ETag');
+      const unchanged = await api.request('GET', `/v1/accounts/${account.accountId}`, undefined, {
+        'if-none-match': etag!,
+      });
+      t.equal(unchanged.status, 304, 'If-None-Match with the current ETag is 304 at the origin');
+      t.equal(unchanged.headers.get('etag'), etag);
       t.equal(read.body.status, truth!.status);
       const entries = await api.request<{
         items: { entryId: string; kind: string; amount: string }[];

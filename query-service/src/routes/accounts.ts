@@ -20,7 +20,15 @@ import {
   ListAccountsQuery,
   PageQuery,
 } from '../schemas/accounts.js';
-import { canonicalUuid, NoQuery, ReadHeaders, readErrors, ref } from '../schemas/common.js';
+import {
+  ConditionalReadHeaders,
+  canonicalUuid,
+  NoQuery,
+  NotModified,
+  ReadHeaders,
+  readErrors,
+  ref,
+} from '../schemas/common.js';
 
 const DEFAULT_LIMIT = 50;
 
@@ -121,10 +129,10 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['accounts'],
         params: AccountParams,
         querystring: NoQuery,
-        headers: ReadHeaders,
+        headers: ConditionalReadHeaders,
         response: {
           200: ref(AccountView),
-          304: Type.Null(),
+          304: NotModified,
           404: ref(ProblemDetails),
           ...readErrors,
         },
@@ -136,7 +144,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!row) throw problem('not_found', `no account ${id}`);
       const etag = etagOf(row, app.checkpoints.version(ACCOUNTS_PROJECTION));
       reply.header('etag', etag);
-      if (matches(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
+      if (matches(request.headers['if-none-match'], etag)) return reply.code(304).send(undefined);
       return toAccountView(row);
     },
   );

@@ -43,6 +43,21 @@ export const ReadHeaders = Type.Object({
   'x-min-position': Type.Optional(PositionString),
 });
 
+/** A single resource's read: read-your-writes and a conditional GET on its ETag. */
+export const ConditionalReadHeaders = Type.Object({
+  'x-min-position': Type.Optional(PositionString),
+  'if-none-match': Type.Optional(
+    Type.String({
+      description: 'ETags from an earlier answer (or *): 304 with no body while one still matches',
+    }),
+  ),
+});
+
+/** No body, and so no Content-Length a proxy would wait on: send it with `send()`. */
+export const NotModified = Type.Unsafe<undefined>({
+  description: 'Not modified: If-None-Match holds the current ETag',
+});
+
 /** The error answers every authenticated read can give. */
 export const readErrors = {
   400: ref(ProblemDetails),
