@@ -75,6 +75,12 @@ t.test(
         'payload_too_large',
       ],
       ['unknown route', { method: 'GET', url: '/nowhere' }, 404, 'not_found'],
+      [
+        'a malformed percent-encoding in the path',
+        { method: 'GET', url: '/teapot/%E0%A4%A' },
+        400,
+        'validation_failed',
+      ],
       ['thrown problem', { method: 'GET', url: '/teapot' }, 422, 'insufficient_funds'],
       ['domain error', { method: 'GET', url: '/domain' }, 404, 'not_found'],
       ['unknown error', { method: 'GET', url: '/boom' }, 500, 'internal_error'],

@@ -13,7 +13,7 @@ import { problem } from './errors.js';
 import { healthPlugin, type ReadyCheck } from './health.js';
 import { metricsPlugin } from './metrics.js';
 import { openApiPlugin } from './openapi.js';
-import { problemJsonPlugin, sendProblem } from './problem-json.js';
+import { problemJsonPlugin, sendProblem, toProblem } from './problem-json.js';
 import { createValidatorCompiler } from './validation.js';
 
 /** The Fastify instance every service builds on: TypeBox-typed routes. */
@@ -86,6 +86,11 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: false,
+    // Errors Fastify meets before routing (a malformed percent-encoding in the path) answer
+    // with its own JSON unless handed over here.
+    frameworkErrors: (error, _request, reply) => {
+      sendProblem(reply, toProblem(error));
+    },
     schemaController: {
       compilersFactory: {
         buildValidator: (externalSchemas) => createValidatorCompiler(externalSchemas),

@@ -101,6 +101,9 @@ export const toProblem = (error: unknown): HttpProblem => {
     return problem('malformed_json', 'The request body could not be parsed as JSON');
   }
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return problem('payload_too_large');
+  if (code === 'FST_ERR_BAD_URL') {
+    return problem('validation_failed', 'the path is not valid percent-encoded UTF-8');
+  }
   // The database away for a moment (or a deadlock it broke): nothing is wrong with the
   // request, and the same request may well succeed in a second.
   if (isTransient(error)) {
