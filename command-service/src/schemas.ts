@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { UUID_PATTERN } from '@techflow/domain';
+import { OPTIONAL_BODY } from '@techflow/platform/http';
 
 /** A UUID as answers give it: canonical, lower case (see UuidInput for what requests may send). */
 export const Uuid = Type.String({
@@ -28,9 +29,10 @@ export const Position = Type.String({
 
 export const Reason = Type.String({ minLength: 1, maxLength: 500 });
 
+/** Optional as a whole too: the routes taking it treat no body as `{}` (no reason). */
 export const ReasonBody = Type.Object(
   { reason: Type.Optional(Reason) },
-  { additionalProperties: false },
+  { additionalProperties: false, [OPTIONAL_BODY]: true },
 );
 
 export const PositionAnswer = Type.Object({ position: Position }, { additionalProperties: false });

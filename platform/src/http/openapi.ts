@@ -16,12 +16,19 @@ export const BEARER = [{ bearerAuth: [] }];
 
 type Operation = {
   parameters?: { name: string; in: string }[];
-  responses?: Record<string, { content?: Record<string, unknown> }>;
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: object }> };
+  responses?: Record<string, { description?: string; content?: Record<string, unknown> }>;
 };
 
 /**
- * What route schemas cannot say: errors leave as application/problem+json, and every POST of
- * the API takes an Idempotency-Key (API.md).
+ * Marks a body schema whose route also takes no body at all (it fills in `{}`): @fastify/swagger
+ * documents every body as required, and the document is corrected from this mark.
+ */
+export const OPTIONAL_BODY = 'x-optional-body';
+
+/**
+ * What route schemas cannot say: errors leave as application/problem+json, every POST of the
+ * API takes an Idempotency-Key (API.md), and a body marked OPTIONAL_BODY is not required.
  */
 const finishDocument = (document: Record<string, unknown>): Record<string, unknown> => {
   const paths = (document['paths'] ?? {}) as Record<string, Record<string, Operation>>;
@@ -32,6 +39,12 @@ const finishDocument = (document: Record<string, unknown>): Record<string, unkno
         if (!json || !(status === 'default' || Number(status) >= 400)) continue;
         response.content = { [PROBLEM_CONTENT_TYPE]: json };
       }
+      for (const media of Object.values(operation.requestBody?.content ?? {})) {
+        const schema = media.schema as Record<string, unknown> | undefined;
+        if (schema?.[OPTIONAL_BODY] !== true) continue;
+        delete schema[OPTIONAL_BODY];
+        operation.requestBody!.required = false;
+      }
       const parameters = operation.parameters ?? [];
       const declared = parameters.some(
         (p) => p.in === 'header' && /^idempotency-key$/i.test(p.name),
@@ -39,9 +52,38 @@ const finishDocument = (document: Record<string, unknown>): Record<string, unkno
       if (method === 'post' && path.startsWith('/v1/') && !declared) {
         operation.parameters = [...parameters, IDEMPOTENCY_PARAMETER];
       }
+      // Answers any route of the API can give, whatever its own schema lists.
+      if (path.startsWith('/v1/')) {
+        const generic = {
+          ...(method === 'post' ? IDEMPOTENCY_CONFLICT : {}),
+          ...(operation.requestBody ? BODY_PROBLEMS : {}),
+          503: 'Not ready: a dependency is away for a moment, or the read model is behind X-Min-Position',
+        };
+        operation.responses ??= {};
+        const responses = operation.responses;
+        for (const [status, description] of Object.entries(generic)) {
+          responses[status] ??= problemResponse(description);
+        }
+      }
     }
   }
   return document;
+};
+
+const problemResponse = (description: string) => ({
+  description,
+  content: {
+    [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDetails' } },
+  },
+});
+
+const IDEMPOTENCY_CONFLICT = {
+  409: 'idempotency_key_reused (the key came with another body) or idempotency_key_in_use (its first request is still running)',
+};
+
+const BODY_PROBLEMS = {
+  413: 'payload_too_large: the body is over the limit',
+  415: 'unsupported_media_type: the body is not application/json',
 };
 
 const IDEMPOTENCY_PARAMETER = {
