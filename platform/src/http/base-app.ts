@@ -7,7 +7,7 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
-import { type Logger, type LoggerOptions, pino } from 'pino';
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import { findUnstorable, MAY_HOLD_UNSTORABLE } from '../storable-text.js';
 import { problem } from './errors.js';
 import { healthPlugin, type ReadyCheck } from './health.js';
@@ -41,12 +41,19 @@ export interface BaseAppOptions {
   readonly collectDefaultMetrics?: boolean;
   /** Peers whose X-Forwarded-For names the client (Fastify's trustProxy); default none. */
   readonly trustProxy?: boolean | string;
+  /** Where log lines go instead of stdout (tests read them). */
+  readonly logStream?: DestinationStream;
 }
 
 /** Paths pino must never write: secrets in headers and bodies. */
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
+  // Headers logged under another name, by a handler or a dependency's error.
+  'headers.authorization',
+  'headers.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
   '*.password',
   '*.refreshToken',
   '*.accessToken',
@@ -77,7 +84,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function createBaseApp(options: BaseAppOptions): Promise<App> {
   const logger = serviceLoggerOptions(options.name, options.logLevel);
   const app = Fastify({
-    logger,
+    logger: options.logStream ? { ...logger, stream: options.logStream } : logger,
     bodyLimit: options.bodyLimit,
     trustProxy: options.trustProxy ?? false,
     requestIdHeader: false,

@@ -133,8 +133,13 @@ export const problemJsonPlugin = fp(
     app.addSchema(ProblemDetails);
     app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
       const p = toProblem(error);
-      if (p.statusCode >= 500) request.log.error({ err: error }, 'request failed');
-      else request.log.debug({ code: p.code }, 'request refused');
+      // Only a failure nobody foresaw is an error with its stack. A 503 the code chose (a read
+      // model behind X-Min-Position, a dependency away for a moment) is a warning: any caller
+      // can cause one, and an error per request would drown the log's real errors.
+      if (p.code === 'internal_error') request.log.error({ err: error }, 'request failed');
+      else if (p.statusCode >= 500) {
+        request.log.warn({ code: p.code, detail: p.detail }, 'request not served');
+      } else request.log.debug({ code: p.code }, 'request refused');
       return sendProblem(reply, p);
     });
     app.setNotFoundHandler((request, reply) =>
