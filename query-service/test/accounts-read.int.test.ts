@@ -406,6 +406,18 @@ t.test("reads a tenant's accounts, entries and balances from its read models", a
     const lagging = await app.inject({ url: '/v1/admin/projections', headers: owner });
     t.match(lagging.json<unknown[]>()[0], { position: '100', lag: '30' });
 
+    // A stopped projection says so, but not with the stored error: it names an event and
+    // quotes the database, and the event may be another tenant's.
+    await sql`update projections.checkpoints set status = 'failed',
+      last_error = 'event 7960ba89-aaaa-4bbb-8ccc-123456789abc at 101: duplicate key'
+      where name = 'accounts'`.execute(db);
+    const failed = await app.inject({ url: '/v1/admin/projections', headers: owner });
+    const stopped = failed.json<Array<Record<string, string>>>()[0];
+    t.match(stopped, { status: 'failed', lastError: /could not apply/ });
+    t.notMatch(stopped?.['lastError'], /7960ba89|duplicate key/, 'no event id, no database text');
+    await sql`update projections.checkpoints set status = 'running', last_error = null
+      where name = 'accounts'`.execute(db);
+
     const member = await app.inject({ url: '/v1/admin/projections', headers });
     t.equal(member.statusCode, 403);
     t.equal(member.json<{ code: string }>().code, 'forbidden');

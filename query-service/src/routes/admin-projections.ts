@@ -7,8 +7,14 @@ import { ProjectionView } from '../schemas/projections.js';
 
 /**
  * Operators' view of the projections (roles owner, admin; the caller's app adds the role
- * check). Positions are global, so this is the same for every tenant: it names no tenant data.
+ * check). Positions are global, so this is the same for every tenant, and it must name no
+ * tenant's data: a stored error names the event that failed and quotes the database, and the
+ * event may be another tenant's, so it is reported only as having happened.
  */
+const STOPPED =
+  'stopped at an event it could not apply, which it retries on restart; the event and the ' +
+  'error are in projections.dead_letters and the projectors’ log';
+
 export const adminProjectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/v1/admin/projections',
@@ -34,7 +40,7 @@ export const adminProjectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
           lag: (head > position ? head - position : 0n).toString(),
           status: c.status,
           eventsPerSecond: Math.round(app.checkpoints.rate(c.name) * 10) / 10,
-          ...(c.last_error ? { lastError: c.last_error } : {}),
+          ...(c.last_error ? { lastError: STOPPED } : {}),
         };
       });
     },

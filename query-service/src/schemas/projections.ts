@@ -15,7 +15,14 @@ export const ProjectionView = Type.Object(
     eventsPerSecond: Type.Number({
       description: 'Checkpoint advance per second over the last minute seen by this instance',
     }),
-    lastError: Type.Optional(Type.String()),
+    lastError: Type.Optional(
+      Type.String({
+        description:
+          'Present when the projection stopped at an event it could not apply. It says so ' +
+          'without naming the event or the error, which may be another tenant’s: operators ' +
+          'find both in projections.dead_letters and the projectors’ log',
+      }),
+    ),
   },
   { $id: 'Projection' },
 );
