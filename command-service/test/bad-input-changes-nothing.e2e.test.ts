@@ -7,10 +7,10 @@ import { startCommandService } from './helpers/command-service.js';
 t.test('bad input is a 4xx problem and writes nothing', async (t) => {
   const { app, eventStore, signup, pool } = await startCommandService(t);
   const { privateKeyPem } = (await loadSigningKeys(pool)).current;
-  /** The same claims but `exp`, signed with the service's own key. */
-  const neverExpiring = (token: string): string => {
+  /** The token's claims changed by `change`, signed with the service's own key. */
+  const resigned = (token: string, change: (claims: Record<string, unknown>) => object): string => {
     const [header, payload] = token.split('.') as [string, string];
-    const { exp: _, ...claims } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const claims = change(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
     const body = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
     const signature = sign(null, Buffer.from(body), createPrivateKey(privateKeyPem));
     return `${body}.${signature.toString('base64url')}`;
@@ -69,11 +69,23 @@ t.test('bad input is a 4xx problem and writes nothing', async (t) => {
       post(
         deposit,
         { amount: '1' },
-        { authorization: `Bearer ${neverExpiring(owner.accessToken)}` },
+        { authorization: `Bearer ${resigned(owner.accessToken, ({ exp: _, ...c }) => c)}` },
       ),
       401,
       'unauthenticated',
     ],
+    ...(['not-a-uuid', owner.tenantId.toUpperCase(), 42] as const).map(
+      (tid): [string, InjectOptions, number, string] => [
+        `a validly signed token whose tenant is ${JSON.stringify(tid)}`,
+        post(
+          deposit,
+          { amount: '1' },
+          { authorization: `Bearer ${resigned(owner.accessToken, (c) => ({ ...c, tid }))}` },
+        ),
+        401,
+        'unauthenticated',
+      ],
+    ),
     ['amount as a number', post(deposit, { amount: 100 }), 400, 'validation_failed'],
     ['unknown field', post(deposit, { amount: '100', memo: 'x' }), 400, 'validation_failed'],
     ['negative amount', post(deposit, { amount: '-100' }), 400, 'validation_failed'],

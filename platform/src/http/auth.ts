@@ -1,5 +1,5 @@
 import fastifyJwt from '@fastify/jwt';
-import type { Role } from '@techflow/domain';
+import { type Role, UUID_PATTERN } from '@techflow/domain';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { problem } from './errors.js';
@@ -102,9 +102,13 @@ const bearerToken = (request: FastifyRequest): string | undefined => {
   return header?.startsWith('Bearer ') ? header.slice(7) : undefined;
 };
 
+/** Ids as this service issues them: they name streams and schemas, so nothing else passes. */
+const isIssuedId = (value: unknown): value is string =>
+  typeof value === 'string' && UUID_PATTERN.test(value) && value === value.toLowerCase();
+
 const principalOf = (claims: Claims): Principal | null => {
   const { sub, tid, role } = claims;
-  if (typeof sub !== 'string' || typeof tid !== 'string' || !isRole(role)) return null;
+  if (!isIssuedId(sub) || !isIssuedId(tid) || !isRole(role)) return null;
   return { tenantId: tid, userId: sub, role, actor: `user:${sub}` };
 };
 
