@@ -57,17 +57,28 @@ export function createServiceRedis(url: string | undefined): {
   logTo(log: RedisLog): void;
 } {
   let log: RedisLog | undefined;
+  // An outage that began before the logger arrived is reported when it does.
+  let untold: { error: unknown } | undefined;
+  const down = (error: unknown) =>
+    log?.warn({ err: error }, 'redis unreachable; rate limits count per instance');
   const redis = url
     ? createRedis(url, {
-        onDown: (error) =>
-          log?.warn({ err: error }, 'redis unreachable; rate limits count per instance'),
-        onUp: () => log?.info('redis reachable again'),
+        onDown: (error) => {
+          if (log) down(error);
+          else untold = { error };
+        },
+        onUp: () => {
+          if (log) log.info('redis reachable again');
+          untold = undefined;
+        },
       })
     : undefined;
   return {
     redis,
     logTo(next) {
       log = next;
+      if (untold) down(untold.error);
+      untold = undefined;
     },
   };
 }
