@@ -67,7 +67,12 @@ const LoginBody = Type.Object(
   {
     email: Email,
     password: Type.String({ minLength: 1, maxLength: 200 }),
-    tenantId: Type.Optional(UuidInput),
+    tenantId: Type.Optional(
+      Type.String({
+        ...UuidInput,
+        description: `The organization to log in to; without it, the first one this email joined. ${UuidInput.description}`,
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -159,7 +164,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         answer: () => ({ status: 201, body: {} }),
       });
       // After the events: a credential without its organization could log in to nothing, and
-      // a stray one would make the owner's retried signup ambiguous at login. A blip of the
+      // a stray one could become the email's first membership, which a login without tenantId
+      // opens. A blip of the
       // database here would leave an organization nobody can enter, so it is retried.
       const credential = { tenantId, userId, email, name, password };
       for (let attempt = 0; ; attempt++) {
@@ -195,12 +201,6 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         password,
         ...(tenantId === undefined ? {} : { tenantId: canonicalUuid(tenantId) }),
       });
-      if (check.kind === 'ambiguous') {
-        throw problem(
-          'invalid_credentials',
-          'This login exists in several organizations: pass tenantId',
-        );
-      }
       if (check.kind !== 'ok') throw problem('invalid_credentials', 'Wrong email or password');
       const { credential } = check;
       const role = await roleOf(credential.tenantId, credential.userId);

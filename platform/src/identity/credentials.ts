@@ -52,13 +52,13 @@ export async function createCredential(db: IdentityDb, c: NewCredential): Promis
 
 export type PasswordCheck =
   | { readonly kind: 'ok'; readonly credential: Credential }
-  | { readonly kind: 'invalid' }
-  /** The password fits logins in several tenants: the caller must name one. */
-  | { readonly kind: 'ambiguous'; readonly tenantIds: readonly string[] };
+  | { readonly kind: 'invalid' };
 
 /**
- * Checks an email and password, in one tenant or (without tenantId) across all. Unknown
- * emails cost a full hash check too, so timing does not reveal who is registered.
+ * Checks an email and password against one login: the named tenant's, or without tenantId the
+ * email's first (oldest) membership. Exactly one hash check every time, an unknown email's
+ * included: checking each of an email's logins made the answer's time say how many
+ * organizations it belongs to, and let one request cost up to twenty hashes.
  */
 export async function checkPassword(
   db: IdentityDb,
@@ -69,15 +69,8 @@ export async function checkPassword(
     .selectAll()
     .where(sql<string>`lower(email)`, '=', login.email.toLowerCase());
   if (login.tenantId !== undefined) query = query.where('tenant_id', '=', login.tenantId);
-  // The same 20 every time (the oldest memberships), not whichever the planner finds first.
-  const rows = await query.orderBy('created_at').orderBy('tenant_id').limit(20).execute();
-  if (rows.length === 0) return verifyNothing(login.password).then(() => ({ kind: 'invalid' }));
-  const matches: CredentialRow[] = [];
-  for (const row of rows) {
-    if (await verifyPassword(login.password, row.password_hash)) matches.push(row);
-  }
-  const [first] = matches;
-  if (!first) return { kind: 'invalid' };
-  if (matches.length > 1) return { kind: 'ambiguous', tenantIds: matches.map((m) => m.tenant_id) };
-  return { kind: 'ok', credential: toCredential(first) };
+  const row = await query.orderBy('created_at').orderBy('tenant_id').limit(1).executeTakeFirst();
+  if (!row) return verifyNothing(login.password).then(() => ({ kind: 'invalid' }));
+  if (!(await verifyPassword(login.password, row.password_hash))) return { kind: 'invalid' };
+  return { kind: 'ok', credential: toCredential(row) };
 }
