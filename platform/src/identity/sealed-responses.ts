@@ -23,7 +23,7 @@ export interface SealedAnswer {
 }
 
 export interface SealedRequest {
-  /** Keys are per scope (the route): the same key on another route is another request. */
+  /** Keys are per scope (route and caller): the same key elsewhere is another request. */
   readonly scope: string;
   readonly key: string;
   readonly body: unknown;
