@@ -562,7 +562,11 @@ export function createProjectionRunner(
           return;
         }
         for await (const m of batch) {
-          queue.push({ msg: m, event: decode(m) });
+          const event = decode(m);
+          // A delivered event is in the store: the head is at least there, so the lag gauge
+          // counts what waits in the queue rather than lagging the 250 ms head sample.
+          if (event && event.position > head) head = event.position;
+          queue.push({ msg: m, event });
           lastMessageAt = Date.now();
           poke();
         }
