@@ -37,6 +37,19 @@ const heads = new Map(
 const readFor = async (tenantId: string) =>
   (await store.readAll(0n, { filter: { tenantId } })).events;
 
+t.test('the table refuses edits, deletions and truncation', async (t) => {
+  for (const statement of [
+    "update es.events set data = '{}' where stream_id = $1",
+    'delete from es.events where stream_id = $1',
+  ]) {
+    await t.rejects(pool.query(statement, [streamA]), /append-only/, statement);
+  }
+  await t.rejects(pool.query('truncate es.events'), /append-only: TRUNCATE/);
+  t.equal((await store.readStream(streamA)).length, 2, 'history is as it was');
+  // What follows goes around the guard, as the table's owner can: the chain must catch it.
+  await pool.query('alter table es.events disable trigger user');
+});
+
 t.test('an event moved into another tenant by its column is caught', async (t) => {
   t.same(verifyChain(await readFor(b), { tenantId: b }), [], 'untouched, it verifies');
   await pool.query(

@@ -8,6 +8,7 @@ import * as appendBatch from './migrations/20250101000200_append-batch-function.
 import * as appendRows from './migrations/20250101000300_append-rows-function.js';
 import * as appendRowsJitOff from './migrations/20250101000400_append-rows-jit-off.js';
 import * as appendBatchChecksRetries from './migrations/20250101000500_append-batch-checks-retries.js';
+import * as eventsAppendOnly from './migrations/20250101000600_events-append-only.js';
 
 /** Listed here rather than read from disk, so the migrations travel with the bundle. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '20250101000300_append-rows-function': appendRows,
   '20250101000400_append-rows-jit-off': appendRowsJitOff,
   '20250101000500_append-batch-checks-retries': appendBatchChecksRetries,
+  '20250101000600_events-append-only': eventsAppendOnly,
 };
 
 /**
