@@ -181,6 +181,22 @@ t.test('appendCommands answers and writes exactly what es.append_batch does', as
   );
 });
 
+/**
+ * Until `n` statements wait on a lock in this database: a fixed sleep let a loaded machine
+ * start a statement only after the commit it was meant to wait behind.
+ */
+async function lockWaiters(n: number): Promise<void> {
+  for (const started = Date.now(); Date.now() - started < 20_000; ) {
+    const { rows: found } = await rows.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'`,
+    );
+    if ((found[0]?.n ?? 0) >= n) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`${n} statements never waited on the lock`);
+}
+
 t.test('a stream moved while the statement waited for the log head', async (t) => {
   const streamId = `moved-${randomUUID()}`;
   await appendCommands(rows, [
@@ -208,7 +224,7 @@ t.test('a stream moved while the statement waited for the log head', async (t) =
     [toBatchCommand([{ streamId, expectedRevision: 1n, events: [event(randomUUID(), '2')] }], {})],
     () => refused++,
   );
-  await new Promise((r) => setTimeout(r, 150));
+  await lockWaiters(2);
   await other.query('commit');
   const [a, b] = await Promise.all([stale, current]);
   t.same(
@@ -243,7 +259,7 @@ t.test('a stream created while the statement waited for the log head', async (t)
       {},
     ),
   ]);
-  await new Promise((r) => setTimeout(r, 150));
+  await lockWaiters(1);
   await other.query('commit');
   const result = await late;
   t.equal(result.outcomes[0]?.kind, 'conflict', 'the second creation is a conflict');

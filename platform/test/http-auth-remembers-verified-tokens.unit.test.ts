@@ -22,7 +22,11 @@ const appWith = async (accessTokenTtlSeconds: number) => {
   return app;
 };
 
-const subject = { tenantId: 't1', userId: 'u1', role: 'owner' as const };
+const subject = {
+  tenantId: '6f1f0c1e-3a52-4c1b-9d4e-2b7a8c9d0e1f',
+  userId: '0b9f1c3e-4f55-4d0e-9a4b-6a3c1e2d5f70',
+  role: 'owner' as const,
+};
 
 t.test('a verified token answers again from memory, and only until it expires', async (t) => {
   // exp counts whole seconds from a truncated iat: a 3 s token lives between 2 and 3 s, long
@@ -34,7 +38,7 @@ t.test('a verified token answers again from memory, and only until it expires', 
   for (let i = 0; i < 3; i++) {
     const res = await me();
     t.equal(res.statusCode, 200);
-    t.same(res.json(), { ...subject, actor: 'user:u1' });
+    t.same(res.json(), { ...subject, actor: `user:${subject.userId}` });
   }
   const { exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
     exp: number;

@@ -30,7 +30,8 @@ t.test('the last batch is acked once the interval passes, with nothing more comi
   const infra = await createInfra();
   t.teardown(() => infra.close());
   const events = await trickle(infra, 5);
-  const runner = startRunner(infra, { catchUpFromStore: false, ackEveryMs: 300 });
+  // Long enough for five publish-and-apply rounds on a loaded machine (300 ms was not).
+  const runner = startRunner(infra, { catchUpFromStore: false, ackEveryMs: 3000 });
   await runner.start();
   t.teardown(() => runner.stop());
   // One at a time, each applied before the next: five batches inside one interval.
