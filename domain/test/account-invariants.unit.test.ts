@@ -10,6 +10,7 @@ import {
   type DomainErrorCode,
   DomainEventSchemas,
   isDomainError,
+  MAX_AMOUNT,
   parseMinor,
   registerFormats,
 } from '../src/index.js';
@@ -61,7 +62,7 @@ const holds = (t: Test, property: fc.IProperty<[[boolean, AccountCommand[]]]>) =
 };
 
 t.test(
-  'the balance is accepted deposits minus accepted withdrawals, never below zero without overdraft',
+  'the balance is accepted deposits minus accepted withdrawals, never below zero without overdraft, never past 19 digits',
   async (t) =>
     holds(
       t,
@@ -74,6 +75,8 @@ t.test(
           }
           assert.equal(balanceOf(after), expected);
           if (!allowOverdraft) assert.ok(balanceOf(after) >= 0n, 'never below zero');
+          const size = balanceOf(after) < 0n ? -balanceOf(after) : balanceOf(after);
+          assert.ok(size <= MAX_AMOUNT, 'never past 19 digits either way');
         }
       }),
     ),

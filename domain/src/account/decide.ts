@@ -52,6 +52,25 @@ const checkAmount = (amount: bigint): void => {
   }
 };
 
+/**
+ * A balance has at most 19 digits, as an amount does (API.md): clients keep money in 64-bit
+ * integers, and a 20-digit balance would break them on read.
+ */
+const checkBalance = (
+  verb: string,
+  amount: bigint,
+  account: OpenState,
+  balanceAfter: bigint,
+): void => {
+  if (balanceAfter <= MAX_AMOUNT && balanceAfter >= -MAX_AMOUNT) return;
+  throw new DomainError(
+    'amount_out_of_range',
+    `${verb} ${formatMinor(amount)} would take the balance from ${formatMinor(account.balance)} ` +
+      `to ${formatMinor(balanceAfter)} ${account.currency} (minor units), past the 19 digits a ` +
+      'balance may have',
+  );
+};
+
 // Optional fields are left out rather than set to undefined: events are stored as JSON.
 const reasonOf = (reason: string | undefined) => (reason === undefined ? {} : { reason });
 
@@ -98,6 +117,7 @@ const depositFunds = (
   const account = movable(state);
   checkAmount(data.amount);
   const balanceAfter = account.balance + data.amount;
+  checkBalance('Depositing', data.amount, account, balanceAfter);
   return [{ type: 'FundsDeposited', version: 1, data: entry(account, data, balanceAfter, ctx) }];
 };
 
@@ -110,6 +130,7 @@ const withdrawFunds = (
   const account = movable(state);
   checkAmount(data.amount);
   const balanceAfter = account.balance - data.amount;
+  checkBalance('Withdrawing', data.amount, account, balanceAfter);
   if (balanceAfter < 0n && !account.allowOverdraft) {
     throw new DomainError(
       'insufficient_funds',
