@@ -1,5 +1,10 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { KindGuard, type Static, type TSchema, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { ConfigError, type UrlSpec, urlProblem } from './config-values.js';
+
+/** A URL setting; `url` is checked by urlProblem (config-values.ts). */
+const Url = (url: UrlSpec, options: { readonly default?: string } = {}) =>
+  Type.String({ ...options, url });
 
 /**
  * Every setting comes from the environment, is validated at start, and has a default that
@@ -17,23 +22,48 @@ export const ConfigSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
   ),
-  DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/techflow' }),
+  // No host required: `postgresql:///techflow?host=/var/run/postgresql` is a Unix socket.
+  DATABASE_URL: Url(
+    { schemes: ['postgres:', 'postgresql:'], example: 'postgres://user@host:5432/database' },
+    { default: 'postgres://postgres@127.0.0.1:5432/techflow' },
+  ),
   PG_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
   EVENT_STORE: Type.Union([Type.Literal('postgres'), Type.Literal('eventstoredb')], {
     default: 'postgres',
   }),
-  EVENTSTORE_URL: Type.Optional(Type.String()),
+  /** Several gossip seeds are comma-separated. */
+  EVENTSTORE_URL: Type.Optional(
+    Url({
+      schemes: ['esdb:', 'esdb+discover:'],
+      example: 'esdb://host:2113?tls=false',
+      hostList: true,
+      hostRequired: true,
+    }),
+  ),
   /**
    * Group commit: several commands waiting, with fewer than DEFAULT_LEAVE_AT_EVENTS events
    * (group-commit.ts), leave no sooner than this after the previous batch started (0: never).
    * A lone command never waits.
    */
   APPEND_BATCH_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 100, default: 8 }),
-  NATS_URL: Type.String({ default: 'nats://127.0.0.1:4222' }),
+  /**
+   * Servers, comma-separated (connectNats). nats: only: the Node client ignores the scheme,
+   * so tls:// would not force TLS (it is used whenever the server offers it, nats:// or not),
+   * and it refuses ws:// and wss:// (WebSocket is wsconnect, another transport).
+   */
+  NATS_URL: Url(
+    { schemes: ['nats:'], example: 'nats://host:4222', urlList: true, hostRequired: true },
+    { default: 'nats://127.0.0.1:4222' },
+  ),
   /** JetStream stream holding every event; subjects are `<prefix>.<tenant>.<category>.<type>`. */
   NATS_STREAM: Type.String({ pattern: '^[A-Za-z0-9_-]+$', default: 'TECHFLOW' }),
   NATS_SUBJECT_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_-]+$', default: 'techflow' }),
-  REDIS_URL: Type.Optional(Type.String({ default: 'redis://127.0.0.1:6379' })),
+  REDIS_URL: Type.Optional(
+    Url(
+      { schemes: ['redis:', 'rediss:'], example: 'redis://host:6379', hostRequired: true },
+      { default: 'redis://127.0.0.1:6379' },
+    ),
+  ),
   RATE_LIMIT_PER_USER_PER_MINUTE: Type.Integer({ minimum: 1, default: 60_000 }),
   RATE_LIMIT_PER_TENANT_PER_MINUTE: Type.Integer({ minimum: 1, default: 300_000 }),
   /** Requests with a missing or invalid token per client address; beyond it 429 until the window ends. */
@@ -61,23 +91,28 @@ export const trustProxyOf = (value: string): string | false =>
 
 export type Config = Static<typeof ConfigSchema>;
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+/** Why `raw` is no value for `name`, for the checks TypeBox's own messages say poorly. */
+function problemOf(name: string, raw: string, schema: TSchema): string | undefined {
+  if (KindGuard.IsString(schema) && schema['url']) return urlProblem(name, raw, schema['url']);
+  return undefined;
 }
 
 /** Reads, converts and validates the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const known = Object.keys(ConfigSchema.properties);
+  const problems: string[] = [];
   const picked: Record<string, unknown> = {};
-  for (const key of known) {
-    const value = env[key];
-    if (value !== undefined && value !== '') picked[key] = value;
+  for (const [name, schema] of Object.entries(ConfigSchema.properties)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const problem = problemOf(name, raw, schema);
+    if (problem !== undefined) problems.push(problem);
+    else picked[name] = raw;
   }
-  const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, picked));
-  const errors = [...Value.Errors(ConfigSchema, withDefaults)];
-  if (errors.length > 0) {
-    const detail = errors.map((e) => `${e.path.slice(1) || '(root)'}: ${e.message}`).join('; ');
-    throw new ConfigError(`invalid configuration: ${detail}`);
+  const config = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, picked));
+  for (const e of Value.Errors(ConfigSchema, config))
+    problems.push(`${e.path.slice(1)}: ${e.message}`);
+  if (problems.length > 0 || !Value.Check(ConfigSchema, config)) {
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
-  return withDefaults as Config;
+  return config;
 }

@@ -1,4 +1,5 @@
 export * from './config.js';
+export * from './config-values.js';
 export * from './db/index.js';
 export * from './event-store/index.js';
 export * from './http/index.js';

@@ -1,0 +1,58 @@
+/**
+ * How one environment variable's text becomes a setting. Every message names the variable; a
+ * URL's text never appears in one, since it may hold a password.
+ */
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface UrlSpec {
+  /** With their colon, as `URL.protocol` has them: `postgres:`. */
+  readonly schemes: readonly string[];
+  /** The shape expected, shown in messages. */
+  readonly example: string;
+  /** Several URLs, comma-separated (NATS's server list, as connectNats splits it). */
+  readonly urlList?: boolean;
+  /** Several hosts, comma-separated, in one URL (EventStoreDB's gossip seeds). */
+  readonly hostList?: boolean;
+  /** The client has no use for a URL without a host (`nats:x` parses, with none). */
+  readonly hostRequired?: boolean;
+}
+
+const tryUrl = (text: string): URL | undefined => {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+};
+
+const SCHEME_AUTHORITY_REST = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/s;
+
+/**
+ * `text` as URLs, one per host: `new URL` refuses `esdb://a:2113,b:2113` (the comma makes the
+ * port invalid), so each host is put back alone into the rest of the URL.
+ */
+function urlsOf(text: string, hostList: boolean): (URL | undefined)[] {
+  const parts = hostList ? SCHEME_AUTHORITY_REST.exec(text) : null;
+  if (!parts) return [tryUrl(text)];
+  const [, scheme = '', authority = '', rest = ''] = parts;
+  const userinfo = authority.slice(0, authority.lastIndexOf('@') + 1);
+  return authority
+    .slice(userinfo.length)
+    .split(',')
+    .map((host) => tryUrl(`${scheme}${userinfo}${host}${rest}`));
+}
+
+/** Why `raw` is not a valid value for `name`, or undefined. Never quotes `raw`. */
+export function urlProblem(name: string, raw: string, spec: UrlSpec): string | undefined {
+  const expected = `${name}: expected ${spec.urlList ? 'comma-separated URLs' : 'a URL'} like ${spec.example} (${spec.schemes.join(' or ')})`;
+  const texts = spec.urlList ? raw.split(',').map((s) => s.trim()) : [raw];
+  for (const url of texts.flatMap((text) => urlsOf(text, spec.hostList ?? false))) {
+    if (url === undefined) return `${expected}; the value does not parse as a URL`;
+    if (!spec.schemes.includes(url.protocol)) return `${expected}, got ${url.protocol}`;
+    if (spec.hostRequired && url.hostname === '') return `${expected}; the value names no host`;
+  }
+  return undefined;
+}
