@@ -31,7 +31,7 @@ export const ConfigSchema = Type.Object({
   EVENT_STORE: Type.Union([Type.Literal('postgres'), Type.Literal('eventstoredb')], {
     default: 'postgres',
   }),
-  /** Several gossip seeds are comma-separated. */
+  /** Required with EVENT_STORE=eventstoredb (loadConfig); several gossip seeds are comma-separated. */
   EVENTSTORE_URL: Type.Optional(
     Url({
       schemes: ['esdb:', 'esdb+discover:'],
@@ -107,6 +107,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const problem = problemOf(name, raw, schema);
     if (problem !== undefined) problems.push(problem);
     else picked[name] = raw;
+  }
+  if (picked['EVENT_STORE'] === 'eventstoredb' && !env['EVENTSTORE_URL']) {
+    problems.push(
+      'EVENTSTORE_URL: required with EVENT_STORE=eventstoredb (esdb://host:2113?tls=false)',
+    );
   }
   const config = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, picked));
   for (const e of Value.Errors(ConfigSchema, config))
