@@ -7,6 +7,17 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** Node's timers take at most this; a longer delay fires after 1 ms (TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+export interface WholeNumberSpec {
+  readonly minimum: number;
+  /** Every setting has one: no unbounded number reaches a timer, a pool or a buffer. */
+  readonly maximum: number;
+  /** What is counted, for messages: `milliseconds`, `seconds`. */
+  readonly unit?: string;
+}
+
 export interface UrlSpec {
   /** With their colon, as `URL.protocol` has them: `postgres:`. */
   readonly schemes: readonly string[];

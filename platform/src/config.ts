@@ -1,10 +1,29 @@
 import { KindGuard, type Static, type TSchema, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { ConfigError, type UrlSpec, urlProblem } from './config-values.js';
+import {
+  ConfigError,
+  MAX_TIMER_MS,
+  type UrlSpec,
+  urlProblem,
+  type WholeNumberSpec,
+} from './config-values.js';
+
+/** A whole number from the environment; `unit` names what it counts in messages. */
+const Whole = (options: WholeNumberSpec & { readonly default: number }) => Type.Integer(options);
+
+/** Milliseconds that reach setTimeout or setInterval: past MAX_TIMER_MS Node fires after 1 ms. */
+const Milliseconds = (options: Omit<WholeNumberSpec, 'unit'> & { readonly default: number }) => {
+  if (options.maximum > MAX_TIMER_MS)
+    throw new RangeError(`${options.maximum} ms overflows a timer`);
+  return Whole({ ...options, unit: 'milliseconds' });
+};
 
 /** A URL setting; `url` is checked by urlProblem (config-values.ts). */
 const Url = (url: UrlSpec, options: { readonly default?: string } = {}) =>
   Type.String({ ...options, url });
+
+const PORT = { minimum: 0, maximum: 65535 } as const;
+const PER_MINUTE = { minimum: 1, maximum: 1_000_000_000, unit: 'requests a minute' } as const;
 
 /**
  * Every setting comes from the environment, is validated at start, and has a default that
@@ -14,10 +33,10 @@ export const ConfigSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'development' }),
   HOST: Type.String({ default: '127.0.0.1' }),
   /** The one origin: gateway serving the UI and routing writes/reads. */
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
-  COMMAND_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8081 }),
-  QUERY_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8082 }),
-  PROJECTORS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8083 }),
+  PORT: Whole({ ...PORT, default: 8080 }),
+  COMMAND_PORT: Whole({ ...PORT, default: 8081 }),
+  QUERY_PORT: Whole({ ...PORT, default: 8082 }),
+  PROJECTORS_PORT: Whole({ ...PORT, default: 8083 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -27,7 +46,7 @@ export const ConfigSchema = Type.Object({
     { schemes: ['postgres:', 'postgresql:'], example: 'postgres://user@host:5432/database' },
     { default: 'postgres://postgres@127.0.0.1:5432/techflow' },
   ),
-  PG_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  PG_POOL_SIZE: Whole({ minimum: 1, maximum: 100, unit: 'connections', default: 10 }),
   EVENT_STORE: Type.Union([Type.Literal('postgres'), Type.Literal('eventstoredb')], {
     default: 'postgres',
   }),
@@ -45,7 +64,7 @@ export const ConfigSchema = Type.Object({
    * (group-commit.ts), leave no sooner than this after the previous batch started (0: never).
    * A lone command never waits.
    */
-  APPEND_BATCH_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 100, default: 8 }),
+  APPEND_BATCH_INTERVAL_MS: Milliseconds({ minimum: 0, maximum: 100, default: 8 }),
   /**
    * Servers, comma-separated (connectNats). nats: only: the Node client ignores the scheme,
    * so tls:// would not force TLS (it is used whenever the server offers it, nats:// or not),
@@ -64,18 +83,42 @@ export const ConfigSchema = Type.Object({
       { default: 'redis://127.0.0.1:6379' },
     ),
   ),
-  RATE_LIMIT_PER_USER_PER_MINUTE: Type.Integer({ minimum: 1, default: 60_000 }),
-  RATE_LIMIT_PER_TENANT_PER_MINUTE: Type.Integer({ minimum: 1, default: 300_000 }),
+  // A billion a minute is far past what one instance serves: the benchmark's "no limit" is 1e8.
+  RATE_LIMIT_PER_USER_PER_MINUTE: Whole({ ...PER_MINUTE, default: 60_000 }),
+  RATE_LIMIT_PER_TENANT_PER_MINUTE: Whole({ ...PER_MINUTE, default: 300_000 }),
   /** Requests with a missing or invalid token per client address; beyond it 429 until the window ends. */
-  AUTH_FAILURES_PER_IP_PER_MINUTE: Type.Integer({ minimum: 1, default: 120 }),
-  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, default: 900 }),
-  REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 30 * 24 * 3600 }),
-  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 }),
-  /** How long a read with X-Min-Position waits for the read models before 503. */
-  MIN_POSITION_WAIT_MS: Type.Integer({ minimum: 0, default: 5000 }),
-  /** Idempotency-Key answers are kept this long (the API promises at least 24 h). */
-  IDEMPOTENCY_RETENTION_HOURS: Type.Integer({ minimum: 24, default: 48 }),
-  SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  AUTH_FAILURES_PER_IP_PER_MINUTE: Whole({ ...PER_MINUTE, default: 120 }),
+  /** A day at most: an access token cannot be revoked before it expires. */
+  ACCESS_TOKEN_TTL_SECONDS: Whole({ minimum: 30, maximum: 86_400, unit: 'seconds', default: 900 }),
+  /**
+   * A year at most. It becomes an expiry date (refresh-tokens.ts), never a timer, so its
+   * milliseconds may pass MAX_TIMER_MS (the default, 30 days, does).
+   */
+  REFRESH_TOKEN_TTL_SECONDS: Whole({
+    minimum: 60,
+    maximum: 365 * 24 * 3600,
+    unit: 'seconds',
+    default: 30 * 24 * 3600,
+  }),
+  /**
+   * A body is read and parsed whole in memory, in services whose heap is 256-512 MiB
+   * (ops/src/services.ts): 16 MiB leaves room for a few at once; commands are a few hundred bytes.
+   */
+  BODY_LIMIT_BYTES: Whole({
+    minimum: 1024,
+    maximum: 16 * 1024 * 1024,
+    unit: 'bytes',
+    default: 64 * 1024,
+  }),
+  /** How long a read with X-Min-Position waits for the read models before 503; a minute at most. */
+  MIN_POSITION_WAIT_MS: Milliseconds({ minimum: 0, maximum: 60_000, default: 5000 }),
+  /** Idempotency-Key answers are kept this long (the API promises at least 24 h); a year at most. */
+  IDEMPOTENCY_RETENTION_HOURS: Whole({ minimum: 24, maximum: 8760, unit: 'hours', default: 48 }),
+  /**
+   * Ten minutes at most: an orchestrator's own stop timeout (docker-compose's
+   * stop_grace_period, Kubernetes' terminationGracePeriodSeconds) cuts a longer one anyway.
+   */
+  SHUTDOWN_GRACE_MS: Milliseconds({ minimum: 0, maximum: 600_000, default: 10_000 }),
   /**
    * Which peers may say who the client is (X-Forwarded-For): addresses, CIDRs or proxy-addr's
    * `loopback`, `linklocal`, `uniquelocal`, comma-separated; empty trusts none. The default
