@@ -1,6 +1,9 @@
 /**
- * How one environment variable's text becomes a setting. Every message names the variable; a
- * URL's text never appears in one, since it may hold a password.
+ * How one environment variable's text becomes a setting, the same for config.ts and for the
+ * few variables a single process reads itself. Strict on purpose: TypeBox's Value.Convert read
+ * `1e3` as 1, `8080.5` as 8080, `0x50` as 80 and `true` as 1 (`Number()` reads `0x50` and
+ * ` 80` as 80 too), so a typo started a service with a port or a timeout nobody wrote. Every
+ * message names the variable; a URL's text never appears in one, since it may hold a password.
  */
 
 export class ConfigError extends Error {
@@ -16,6 +19,23 @@ export interface WholeNumberSpec {
   readonly maximum: number;
   /** What is counted, for messages: `milliseconds`, `seconds`. */
   readonly unit?: string;
+}
+
+// No sign, exponent, hex, fraction or whitespace: none of our numbers is negative.
+const DECIMAL_DIGITS = /^[0-9]+$/;
+
+/** Why `raw` is not a valid value for `name`, or undefined when `Number(raw)` is. */
+export function wholeNumberProblem(
+  name: string,
+  raw: string,
+  spec: WholeNumberSpec,
+): string | undefined {
+  const expected = `${name}: expected a whole number${spec.unit ? ` of ${spec.unit}` : ''} from ${spec.minimum} to ${spec.maximum}`;
+  if (!DECIMAL_DIGITS.test(raw)) return `${expected} (decimal digits), got '${raw}'`;
+  // Every maximum is a safe integer, so a longer run of digits fails here, never rounds.
+  const value = Number(raw);
+  if (value < spec.minimum || value > spec.maximum) return `${expected}, got ${raw}`;
+  return undefined;
 }
 
 export interface UrlSpec {
@@ -66,4 +86,19 @@ export function urlProblem(name: string, raw: string, spec: UrlSpec): string | u
     if (spec.hostRequired && url.hostname === '') return `${expected}; the value names no host`;
   }
   return undefined;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** `name` as a whole number, the spec's default when unset or empty; throws ConfigError. */
+export function readWholeNumber(
+  env: Env,
+  name: string,
+  spec: WholeNumberSpec & { readonly default: number },
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return spec.default;
+  const problem = wholeNumberProblem(name, raw, spec);
+  if (problem !== undefined) throw new ConfigError(`invalid configuration: ${problem}`);
+  return Number(raw);
 }

@@ -6,6 +6,7 @@ import {
   type UrlSpec,
   urlProblem,
   type WholeNumberSpec,
+  wholeNumberProblem,
 } from './config-values.js';
 
 /** A whole number from the environment; `unit` names what it counts in messages. */
@@ -136,6 +137,13 @@ export type Config = Static<typeof ConfigSchema>;
 
 /** Why `raw` is no value for `name`, for the checks TypeBox's own messages say poorly. */
 function problemOf(name: string, raw: string, schema: TSchema): string | undefined {
+  if (KindGuard.IsInteger(schema)) {
+    return wholeNumberProblem(name, raw, {
+      minimum: schema.minimum ?? 0,
+      maximum: schema.maximum ?? Number.MAX_SAFE_INTEGER,
+      unit: schema['unit'],
+    });
+  }
   if (KindGuard.IsString(schema) && schema['url']) return urlProblem(name, raw, schema['url']);
   return undefined;
 }
@@ -149,14 +157,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (raw === undefined || raw === '') continue;
     const problem = problemOf(name, raw, schema);
     if (problem !== undefined) problems.push(problem);
-    else picked[name] = raw;
+    else picked[name] = KindGuard.IsInteger(schema) ? Number(raw) : raw;
   }
   if (picked['EVENT_STORE'] === 'eventstoredb' && !env['EVENTSTORE_URL']) {
     problems.push(
       'EVENTSTORE_URL: required with EVENT_STORE=eventstoredb (esdb://host:2113?tls=false)',
     );
   }
-  const config = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, picked));
+  const config = Value.Default(ConfigSchema, picked);
   for (const e of Value.Errors(ConfigSchema, config))
     problems.push(`${e.path.slice(1)}: ${e.message}`);
   if (problems.length > 0 || !Value.Check(ConfigSchema, config)) {
