@@ -145,6 +145,11 @@ function problemOf(name: string, raw: string, schema: TSchema): string | undefin
     });
   }
   if (KindGuard.IsString(schema) && schema['url']) return urlProblem(name, raw, schema['url']);
+  if (KindGuard.IsUnion(schema) && schema.anyOf.every(KindGuard.IsLiteralString)) {
+    const allowed = schema.anyOf.map((l) => l.const);
+    if (!allowed.includes(raw))
+      return `${name}: expected one of ${allowed.join(', ')}, got '${raw}'`;
+  }
   return undefined;
 }
 
