@@ -126,7 +126,12 @@ export const ConfigSchema = Type.Object({
    * fits `npm start`, whose gateway reaches the services over loopback: without it every
    * client behind the gateway shares one per-address limit (signup, login, refresh).
    */
-  TRUST_PROXY: Type.String({ default: 'loopback', pattern: '^[0-9A-Za-z.:/, ]*$' }),
+  TRUST_PROXY: Type.String({
+    default: 'loopback',
+    pattern: '^[0-9A-Za-z.:/, ]*$',
+    // Elsewhere empty is unset; here it is how to say "none" (loopback would be the default).
+    keepEmpty: true,
+  }),
 });
 
 /** Fastify's `trustProxy` for a TRUST_PROXY value. */
@@ -159,7 +164,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const picked: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(ConfigSchema.properties)) {
     const raw = env[name];
-    if (raw === undefined || raw === '') continue;
+    if (raw === undefined || (raw === '' && schema['keepEmpty'] !== true)) continue;
     const problem = problemOf(name, raw, schema);
     if (problem !== undefined) problems.push(problem);
     else picked[name] = KindGuard.IsInteger(schema) ? Number(raw) : raw;
