@@ -8,22 +8,13 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildBundles } from './bundle.js';
 import { buildGateway } from './gateway.js';
-import { CHILD_GUARD, nodeCommand, REPO_ROOT, SERVICES, UI_DIR } from './services.js';
+import { CHILD_GUARD, nodeCommand, REPO_ROOT, SERVICES } from './services.js';
+import { startupTimeoutMs, uiDir } from './settings.js';
 import { SupervisedChild } from './supervisor/child.js';
 import { resolvePorts } from './supervisor/ports.js';
 import { waitReady } from './supervisor/wait-ready.js';
 
 const log = pino({ name: 'supervisor' });
-
-/** How long a child may take to answer /ready (start-up plus its migrations). */
-function startupTimeoutMs(): number {
-  const raw = process.env['STARTUP_TIMEOUT_MS'];
-  const value = raw === undefined || raw === '' ? 60_000 : Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`STARTUP_TIMEOUT_MS must be a positive integer, got ${raw}`);
-  }
-  return value;
-}
 
 /** The URL a browser can use: a wildcard bind address is reachable on loopback. */
 function originOf(host: string, port: number): string {
@@ -69,6 +60,7 @@ async function main(): Promise<void> {
   log.level = config.LOG_LEVEL;
   const grace = config.SHUTDOWN_GRACE_MS;
   const timeoutMs = startupTimeoutMs();
+  const staticDir = uiDir();
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
@@ -133,7 +125,7 @@ async function main(): Promise<void> {
     commandUrl: urls['command-service'] ?? '',
     queryUrl: urls['query-service'] ?? '',
     ...(urls['projectors'] ? { projectorsUrl: urls['projectors'] } : {}),
-    staticDir: process.env['UI_DIR'] || path.join(REPO_ROOT, UI_DIR),
+    staticDir,
     logger: pino({ name: 'gateway', level: config.LOG_LEVEL }),
   });
   await gateway.listen({ port: config.PORT, host: config.HOST });

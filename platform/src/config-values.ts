@@ -102,3 +102,16 @@ export function readWholeNumber(
   if (problem !== undefined) throw new ConfigError(`invalid configuration: ${problem}`);
   return Number(raw);
 }
+
+/** `name` as a URL of one of the spec's schemes, its default when unset or empty; throws ConfigError. */
+export function readUrl(
+  env: Env,
+  name: string,
+  spec: UrlSpec & { readonly default: string },
+): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return spec.default;
+  const problem = urlProblem(name, raw, spec);
+  if (problem !== undefined) throw new ConfigError(`invalid configuration: ${problem}`);
+  return raw;
+}
