@@ -2,7 +2,7 @@
 // child process (in SERVICES order, each ready before the next starts), then serves the gateway
 // in this process. Logs are pino JSON lines; children write theirs to the same stdout.
 import path from 'node:path';
-import { type Config, ensureDatabase, loadConfig } from '@techflow/platform';
+import { type Config, ensureDatabase, loadConfig, redactUrl } from '@techflow/platform';
 import { closeWithin } from '@techflow/platform/http';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -20,17 +20,6 @@ const log = pino({ name: 'supervisor' });
 function originOf(host: string, port: number): string {
   const h = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
   return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
-}
-
-/** A database URL for logs: the password never reaches them. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable DATABASE_URL)';
-  }
 }
 
 const children: SupervisedChild[] = [];
@@ -82,7 +71,7 @@ async function main(): Promise<void> {
     await ensureDatabase(config.DATABASE_URL);
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
-    throw new Error(`cannot prepare the database at ${redact(config.DATABASE_URL)}: ${detail}`);
+    throw new Error(`cannot prepare the database at ${redactUrl(config.DATABASE_URL)}: ${detail}`);
   }
 
   // Run from its TypeScript source (`npm start`), the supervisor bundles the services first; the

@@ -5,5 +5,6 @@ export * from './event-store/index.js';
 export * from './http/index.js';
 export * from './messaging/index.js';
 export * from './read-models/index.js';
+export * from './redact-url.js';
 export * from './redis.js';
 export * from './storable-text.js';

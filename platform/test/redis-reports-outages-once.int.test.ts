@@ -1,16 +1,7 @@
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { createRedis, createServiceRedis } from '../src/redis.js';
-
-/** A port nothing listens on. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  await new Promise((r) => server.close(r));
-  return typeof address === 'object' && address ? address.port : 1;
-}
+import { deadPort } from '../src/testing/ports.js';
 
 t.test('an unreachable Redis is reported once, however often the client retries', async (t) => {
   const errors: unknown[] = [];

@@ -10,6 +10,7 @@ import {
   loadConfig,
   migrateEventStore,
   migrateProjections,
+  redactUrl,
 } from '@techflow/platform';
 import { buildProjectors, type ProjectorsRole } from './app.js';
 import { createProjectorsPool } from './pool.js';
@@ -43,7 +44,8 @@ const eventStore = createPostgresEventStore(pool);
 const log = createServiceLogger('projectors', config.LOG_LEVEL);
 const nc = await connectNats(config.NATS_URL, {
   name: `projectors-${role}`,
-  onWaiting: (waitedMs) => log.warn({ url: config.NATS_URL, waitedMs }, 'waiting for NATS'),
+  onWaiting: (waitedMs) =>
+    log.warn({ url: redactUrl(config.NATS_URL), waitedMs }, 'waiting for NATS'),
   onStatus: (status) =>
     (status.type === 'reconnect' ? log.info : log.warn).call(log, { nats: status.type }, 'NATS'),
 });

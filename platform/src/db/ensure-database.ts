@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { redactUrl } from '../redact-url.js';
 
 /**
  * Creates the database named in `url` if it does not exist, connecting to the server's
@@ -7,7 +8,7 @@ import pg from 'pg';
 export async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
-  if (!name) throw new Error(`DATABASE_URL names no database: ${url}`);
+  if (!name) throw new Error(`DATABASE_URL names no database: ${redactUrl(url)}`);
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });

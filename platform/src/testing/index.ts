@@ -1,3 +1,4 @@
 export * from './database.js';
 export * from './nats.js';
+export * from './ports.js';
 export * from './table-scans.js';
