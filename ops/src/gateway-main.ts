@@ -1,21 +1,17 @@
 // The gateway alone, as docker-compose runs it: the services are other containers, found
 // through COMMAND_URL and QUERY_URL (defaults: this host, on the configured ports).
-import { loadConfig } from '@techflow/platform';
-import { closeOnSignals } from '@techflow/platform/http';
+import { runService } from '@techflow/platform/http';
 import { pino } from 'pino';
 import { buildGateway } from './gateway.js';
 import { uiDir, urlFromEnv } from './settings.js';
 
-const config = loadConfig();
-const log = pino({ name: 'gateway', level: config.LOG_LEVEL });
-const app = await buildGateway({
-  commandUrl: urlFromEnv('COMMAND_URL', `http://127.0.0.1:${config.COMMAND_PORT}`),
-  queryUrl: urlFromEnv('QUERY_URL', `http://127.0.0.1:${config.QUERY_PORT}`),
-  projectorsUrl: urlFromEnv('PROJECTORS_URL', `http://127.0.0.1:${config.PROJECTORS_PORT}`),
-  staticDir: uiDir(),
-  logger: log,
+await runService('gateway', async ({ config }) => {
+  const app = await buildGateway({
+    commandUrl: urlFromEnv('COMMAND_URL', `http://127.0.0.1:${config.COMMAND_PORT}`),
+    queryUrl: urlFromEnv('QUERY_URL', `http://127.0.0.1:${config.QUERY_PORT}`),
+    projectorsUrl: urlFromEnv('PROJECTORS_URL', `http://127.0.0.1:${config.PROJECTORS_PORT}`),
+    staticDir: uiDir(),
+    logger: pino({ name: 'gateway', level: config.LOG_LEVEL }),
+  });
+  return { app, port: config.PORT, portVariable: 'PORT' };
 });
-
-closeOnSignals(app, config.SHUTDOWN_GRACE_MS);
-
-await app.listen({ port: config.PORT, host: config.HOST });

@@ -2,7 +2,7 @@
 // child process (in SERVICES order, each ready before the next starts), then serves the gateway
 // in this process. Logs are pino JSON lines; children write theirs to the same stdout.
 import path from 'node:path';
-import { type Config, ensureDatabase, loadConfig, redactUrl } from '@techflow/platform';
+import { type Config, loadConfig, waitForPostgres } from '@techflow/platform';
 import { closeWithin } from '@techflow/platform/http';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -67,12 +67,8 @@ async function main(): Promise<void> {
     for (const c of children) c.killNow();
   });
 
-  try {
-    await ensureDatabase(config.DATABASE_URL);
-  } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new Error(`cannot prepare the database at ${redactUrl(config.DATABASE_URL)}: ${detail}`);
-  }
+  // The services wait the same way: each ensures the database itself when run alone.
+  await waitForPostgres(config.DATABASE_URL, { timeoutMs: config.POSTGRES_WAIT_MS, log });
 
   // Run from its TypeScript source (`npm start`), the supervisor bundles the services first; the
   // image runs this file as a bundle itself, beside bundles built when the image was.

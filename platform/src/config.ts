@@ -48,6 +48,11 @@ export const ConfigSchema = Type.Object({
     { default: 'postgres://postgres@127.0.0.1:5432/techflow' },
   ),
   PG_POOL_SIZE: Whole({ minimum: 1, maximum: 100, unit: 'connections', default: 10 }),
+  /**
+   * How long a service starting waits for Postgres to answer before it exits 1 naming it: in
+   * a compose start Postgres may come up seconds after the services.
+   */
+  POSTGRES_WAIT_MS: Milliseconds({ minimum: 0, maximum: 600_000, default: 30_000 }),
   EVENT_STORE: Type.Union([Type.Literal('postgres'), Type.Literal('eventstoredb')], {
     default: 'postgres',
   }),

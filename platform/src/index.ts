@@ -1,6 +1,7 @@
 export * from './config.js';
 export * from './config-values.js';
 export * from './db/index.js';
+export * from './error-message.js';
 export * from './event-store/index.js';
 export * from './http/index.js';
 export * from './messaging/index.js';

@@ -1,17 +1,15 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import {
-  closeOnSignals,
   connectNats,
   createKysely,
   createPostgresEventStore,
-  createServiceLogger,
-  ensureDatabase,
   ensureEventStream,
-  loadConfig,
   migrateEventStore,
   migrateProjections,
   redactUrl,
+  waitForPostgres,
 } from '@techflow/platform';
+import { runService } from '@techflow/platform/http';
 import { buildProjectors, type ProjectorsRole } from './app.js';
 import { createProjectorsPool } from './pool.js';
 import type { ReadModelDatabase } from './projection.js';
@@ -28,45 +26,43 @@ function roleFrom(argv: readonly string[], env: NodeJS.ProcessEnv): ProjectorsRo
   return role;
 }
 
-const config = loadConfig();
-const role = roleFrom(process.argv, process.env);
+await runService('projectors', async ({ config, log }) => {
+  const role = roleFrom(process.argv, process.env);
+  await waitForPostgres(config.DATABASE_URL, { timeoutMs: config.POSTGRES_WAIT_MS, log });
+  const pool = createProjectorsPool(config.DATABASE_URL, { max: config.PG_POOL_SIZE, role });
+  // Prepared statements: a live batch's one statement repeats its text (a tenant, the same
+  // tables), and parsing and planning it cost Postgres about as much as running it.
+  const db = createKysely<ReadModelDatabase>(pool, { prepare: true });
+  await migrateEventStore(pool);
+  await migrateProjections(pool);
+  await migrateRelay(db);
 
-await ensureDatabase(config.DATABASE_URL);
-const pool = createProjectorsPool(config.DATABASE_URL, { max: config.PG_POOL_SIZE, role });
-// Prepared statements: a live batch's one statement repeats its text (a tenant, the same
-// tables), and parsing and planning it cost Postgres about as much as running it.
-const db = createKysely<ReadModelDatabase>(pool, { prepare: true });
-await migrateEventStore(pool);
-await migrateProjections(pool);
-await migrateRelay(db);
+  const eventStore = createPostgresEventStore(pool);
+  const nc = await connectNats(config.NATS_URL, {
+    name: `projectors-${role}`,
+    onWaiting: (waitedMs) =>
+      log.warn({ url: redactUrl(config.NATS_URL), waitedMs }, 'waiting for NATS'),
+    onStatus: (status) =>
+      (status.type === 'reconnect' ? log.info : log.warn).call(log, { nats: status.type }, 'NATS'),
+  });
+  const jsm = await jetstreamManager(nc);
+  await ensureEventStream(jsm, {
+    name: config.NATS_STREAM,
+    subjectPrefix: config.NATS_SUBJECT_PREFIX,
+  });
 
-const eventStore = createPostgresEventStore(pool);
-const log = createServiceLogger('projectors', config.LOG_LEVEL);
-const nc = await connectNats(config.NATS_URL, {
-  name: `projectors-${role}`,
-  onWaiting: (waitedMs) =>
-    log.warn({ url: redactUrl(config.NATS_URL), waitedMs }, 'waiting for NATS'),
-  onStatus: (status) =>
-    (status.type === 'reconnect' ? log.info : log.warn).call(log, { nats: status.type }, 'NATS'),
-});
-const jsm = await jetstreamManager(nc);
-await ensureEventStream(jsm, {
-  name: config.NATS_STREAM,
-  subjectPrefix: config.NATS_SUBJECT_PREFIX,
-});
-
-const { app } = await buildProjectors(
-  config,
-  { pool, db, eventStore, nc, js: jetstream(nc), jsm },
-  {
-    role,
-    afterStop: async () => {
-      await eventStore.close();
-      await nc.drain();
-      await db.destroy();
+  const { app } = await buildProjectors(
+    config,
+    { pool, db, eventStore, nc, js: jetstream(nc), jsm },
+    {
+      role,
+      afterStop: async () => {
+        await eventStore.close();
+        await nc.drain();
+        await db.destroy();
+      },
     },
-  },
-);
-closeOnSignals(app, config.SHUTDOWN_GRACE_MS);
-const address = await app.listen({ host: config.HOST, port: config.PROJECTORS_PORT });
-app.log.info({ address, role }, 'projectors listening');
+  );
+  log.info({ role }, 'projectors started');
+  return { app, port: config.PROJECTORS_PORT, portVariable: 'PROJECTORS_PORT' };
+});

@@ -1,48 +1,47 @@
 import {
   createPool,
   createServiceRedis,
-  ensureDatabase,
-  loadConfig,
   migrateProjections,
   trustProxyOf,
+  waitForPostgres,
 } from '@techflow/platform';
-import { closeOnSignals } from '@techflow/platform/http';
+import { runService } from '@techflow/platform/http';
 import { migrateIdentity } from '@techflow/platform/identity';
 import { buildApp } from './app.js';
 import { createCheckpointTracker } from './min-position.js';
 
 // The only place that reads the environment, opens connections and listens.
-const config = loadConfig();
-await ensureDatabase(config.DATABASE_URL);
-const pool = createPool(config.DATABASE_URL, {
-  max: config.PG_POOL_SIZE,
-  applicationName: 'techflow-query',
-});
-// Both are idempotent and locked: whichever service starts first creates the schemas, so the
-// signing keys and the checkpoints table exist before the first request.
-await migrateIdentity(pool);
-await migrateProjections(pool);
-// Until the app (and its logger) exists, listener errors go nowhere; start() comes after.
-let logListenerError: (error: unknown) => void = () => undefined;
-const checkpoints = createCheckpointTracker({
-  connectionString: config.DATABASE_URL,
-  onError: (error) => logListenerError(error),
-});
-const { redis, logTo: logRedisTo } = createServiceRedis(config.REDIS_URL);
+await runService('query', async ({ config, log }) => {
+  await waitForPostgres(config.DATABASE_URL, { timeoutMs: config.POSTGRES_WAIT_MS, log });
+  const pool = createPool(config.DATABASE_URL, {
+    max: config.PG_POOL_SIZE,
+    applicationName: 'techflow-query',
+  });
+  // Both are idempotent and locked: whichever service starts first creates the schemas, so the
+  // signing keys and the checkpoints table exist before the first request.
+  await migrateIdentity(pool);
+  await migrateProjections(pool);
+  // Until the app (and its logger) exists, listener errors go nowhere; start() comes after.
+  let logListenerError: (error: unknown) => void = () => undefined;
+  const checkpoints = createCheckpointTracker({
+    connectionString: config.DATABASE_URL,
+    onError: (error) => logListenerError(error),
+  });
+  const { redis, logTo: logRedisTo } = createServiceRedis(config.REDIS_URL);
 
-const app = await buildApp(
-  config,
-  { pool, checkpoints, ...(redis ? { redis } : {}) },
-  { trustProxy: trustProxyOf(config.TRUST_PROXY) },
-);
-logRedisTo(app.log);
-logListenerError = (error) => app.log.warn({ err: error }, 'checkpoint listener');
-await checkpoints.start();
-// Closed after the server stops taking requests and in-flight ones have finished.
-app.addHook('onClose', async () => {
-  await checkpoints.close();
-  await redis?.quit();
-  await pool.end();
+  const app = await buildApp(
+    config,
+    { pool, checkpoints, ...(redis ? { redis } : {}) },
+    { trustProxy: trustProxyOf(config.TRUST_PROXY) },
+  );
+  logRedisTo(app.log);
+  logListenerError = (error) => app.log.warn({ err: error }, 'checkpoint listener');
+  await checkpoints.start();
+  // Closed after the server stops taking requests and in-flight ones have finished.
+  app.addHook('onClose', async () => {
+    await checkpoints.close();
+    await redis?.quit();
+    await pool.end();
+  });
+  return { app, port: config.QUERY_PORT, portVariable: 'QUERY_PORT' };
 });
-closeOnSignals(app, config.SHUTDOWN_GRACE_MS);
-await app.listen({ port: config.QUERY_PORT, host: config.HOST });

@@ -4,14 +4,23 @@ import { redactUrl } from '../redact-url.js';
 /**
  * Creates the database named in `url` if it does not exist, connecting to the server's
  * `postgres` database to do so. Lets `npm start` work on a fresh machine.
+ * `connectTimeoutMs` bounds the connection attempt (default: the operating system's).
  */
-export async function ensureDatabase(url: string): Promise<void> {
+export async function ensureDatabase(
+  url: string,
+  options: { readonly connectTimeoutMs?: number } = {},
+): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
   if (!name) throw new Error(`DATABASE_URL names no database: ${redactUrl(url)}`);
   const admin = new URL(url);
   admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
+  const client = new pg.Client({
+    connectionString: admin.toString(),
+    ...(options.connectTimeoutMs === undefined
+      ? {}
+      : { connectionTimeoutMillis: options.connectTimeoutMs }),
+  });
   await client.connect();
   try {
     const found = await client.query('select 1 from pg_database where datname = $1', [name]);

@@ -8,4 +8,5 @@ export * from './openapi.js';
 export * from './problem-json.js';
 export * from './rate-limit.js';
 export * from './shutdown.js';
+export * from './start-up.js';
 export * from './validation.js';
