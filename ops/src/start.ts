@@ -11,7 +11,7 @@ import { buildGateway } from './gateway.js';
 import { CHILD_GUARD, nodeCommand, REPO_ROOT, SERVICES } from './services.js';
 import { startupTimeoutMs, uiDir } from './settings.js';
 import { SupervisedChild } from './supervisor/child.js';
-import { resolvePorts } from './supervisor/ports.js';
+import { requestedPorts, resolvePorts } from './supervisor/ports.js';
 import { waitReady } from './supervisor/wait-ready.js';
 
 const log = pino({ name: 'supervisor' });
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   // image runs this file as a bundle itself, beside bundles built when the image was.
   if (import.meta.url.endsWith('.ts')) await buildBundles();
 
-  const ports = await resolvePorts(SERVICES, config);
+  const ports = await resolvePorts(SERVICES, requestedPorts(SERVICES, config, process.env));
   // Children listen on loopback only: the gateway is the one public origin.
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -102,7 +102,8 @@ async function main(): Promise<void> {
     });
     children.push(child);
     child.start();
-    await waitReady(`${url}/ready`, { timeoutMs, failed: () => child.failure });
+    await waitReady(child, ports[spec.portVariable], { timeoutMs });
+    child.markReady();
     log.info({ service: spec.name, url }, 'service ready');
   }
 

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { isStartUpMessage } from '@techflow/platform/http';
 import type { Logger } from 'pino';
 
 export interface RestartPolicy {
@@ -34,15 +35,23 @@ export interface ChildOptions {
 const isAlive = (child: ChildProcess): boolean =>
   child.exitCode === null && child.signalCode === null;
 
-/** One service process: started, restarted with backoff when it dies unasked, stopped on request. */
+/**
+ * One service process: started, restarted with backoff when it dies unasked after it was
+ * ready, stopped on request. Before it is ready, dying is a start-up failure: restarting
+ * would only repeat it (a port taken, a bad config), so the failure is kept for the caller.
+ */
 export class SupervisedChild {
   readonly #options: ChildOptions;
   readonly #policy: RestartPolicy;
   #process: ChildProcess | undefined;
   #stopping = false;
+  #ready = false;
   #crashes: number[] = [];
   #restartTimer: NodeJS.Timeout | undefined;
   #failure: Error | undefined;
+  /** What the current process said over IPC: the port it bound, or why it could not start. */
+  #listeningOn: number | undefined;
+  #startFailure: string | undefined;
 
   constructor(options: ChildOptions) {
     this.#options = options;
@@ -53,9 +62,22 @@ export class SupervisedChild {
     return this.#options.name;
   }
 
-  /** Set once the child has been given up on. */
+  /** Set once the child has been given up on, or died before it was ready. */
   get failure(): Error | undefined {
     return this.#failure;
+  }
+
+  /**
+   * The port the current process says it bound (runService tells its parent): only then is
+   * what answers there this child, not whatever else holds the port.
+   */
+  get listeningOn(): number | undefined {
+    return this.#listeningOn;
+  }
+
+  /** From here on a death is a crash to restart from, not a failed start. */
+  markReady(): void {
+    this.#ready = true;
   }
 
   start(): void {
@@ -69,9 +91,18 @@ export class SupervisedChild {
       detached: true,
     });
     this.#process = child;
+    this.#listeningOn = undefined;
+    this.#startFailure = undefined;
     log.info({ service: name, childPid: child.pid }, 'service started');
+    child.on('message', (message) => {
+      if (this.#process !== child || !isStartUpMessage(message)) return;
+      if (message.type === 'techflow:listening') this.#listeningOn = message.port;
+      else this.#startFailure = message.message;
+    });
     child.once('error', (err) => this.#exited(child, null, null, err));
-    child.once('exit', (code, signal) => this.#exited(child, code, signal));
+    // 'close', not 'exit': it waits for the IPC channel too, so a message the child sent just
+    // before exiting (why it could not start) has arrived.
+    child.once('close', (code, signal) => this.#exited(child, code, signal));
   }
 
   #exited(child: ChildProcess, code: number | null, signal: string | null, err?: Error): void {
@@ -82,6 +113,12 @@ export class SupervisedChild {
     this.#crashes = [...this.#crashes.filter((t) => now - t < this.#policy.windowMs), now];
     const crashes = this.#crashes.length;
     const reason = err ? err.message : signal ? `signal ${signal}` : `exit code ${code}`;
+    if (!this.#ready) {
+      // Its own fatal line, sent over IPC too, says why: the port taken, Postgres unreachable.
+      const why = this.#startFailure ?? 'it said nothing; see its output above';
+      this.#failure = new Error(`${name} exited before it was ready (${reason}): ${why}`);
+      return;
+    }
     if (crashes > this.#policy.maxCrashes) {
       this.#failure = new Error(
         `${name} died ${crashes} times within ${this.#policy.windowMs / 1000} s (last: ${reason}); giving up`,

@@ -12,11 +12,29 @@ const closeServer = (server: net.Server): Promise<void> =>
   new Promise((resolve) => server.close(() => resolve()));
 
 /**
+ * The port each child is asked for: the one its variable names when set, else 0 (any free
+ * port). Config defaults (8081...) are for a service run alone; under `npm start` they would
+ * collide with a second `npm start`, or anything else on them.
+ */
+export function requestedPorts(
+  services: readonly ServiceSpec[],
+  config: Readonly<Record<PortVariable, number>>,
+  env: NodeJS.ProcessEnv,
+): Record<PortVariable, number> {
+  const ports = { ...config };
+  for (const { portVariable } of services) {
+    const set = env[portVariable] !== undefined && env[portVariable] !== '';
+    ports[portVariable] = set ? config[portVariable] : 0;
+  }
+  return ports;
+}
+
+/**
  * The port each child listens on. A configured 0 means "any free port": a child cannot be told
  * to listen on 0 because the gateway must know where to find it, so the supervisor picks the
  * ports itself. All are held open together until every one is chosen (so they differ), then
  * released for the children; another process could take one in that gap, and the child then
- * fails to listen and is restarted on the same port, which is rare enough to accept.
+ * fails to listen, which fails the start with the port named (SupervisedChild, waitReady).
  */
 export async function resolvePorts(
   services: readonly ServiceSpec[],

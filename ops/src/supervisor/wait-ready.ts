@@ -1,12 +1,19 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { request } from 'undici';
 
-const POLL_MS = 250;
+const POLL_MS = 100;
+
+/** The child being waited for, as SupervisedChild shows it. */
+export interface ReadyTarget {
+  readonly name: string;
+  /** Set once it can no longer become ready (it exited, or was given up on). */
+  readonly failure: Error | undefined;
+  /** The port its current process says it bound; undefined until it has. */
+  readonly listeningOn: number | undefined;
+}
 
 export interface WaitReadyOptions {
   readonly timeoutMs: number;
-  /** Rejects the wait early (the child gave up) instead of polling until the timeout. */
-  readonly failed: () => Error | undefined;
 }
 
 async function answers200(url: string): Promise<string | undefined> {
@@ -19,18 +26,36 @@ async function answers200(url: string): Promise<string | undefined> {
   }
 }
 
-/** Polls `url` until it answers 200; the error names the last answer seen. */
-export async function waitReady(url: string, options: WaitReadyOptions): Promise<void> {
+/**
+ * Waits until `child` says it listens on `port`, then polls its /ready until it answers 200.
+ * Nothing is asked of the port before the child claims it: whatever answers there before
+ * (another `npm start`'s child) is not this one, and a child that dies instead (the port was
+ * taken) fails the wait at once, with its reason. The error names the last answer seen.
+ */
+export async function waitReady(
+  child: ReadyTarget,
+  port: number,
+  options: WaitReadyOptions,
+): Promise<void> {
+  const url = `http://127.0.0.1:${port}/ready`;
   const deadline = Date.now() + options.timeoutMs;
-  let last = 'no answer yet';
+  let last = 'not listening yet';
   for (;;) {
-    const failure = options.failed();
+    const failure = child.failure;
     if (failure) throw failure;
-    const problem = await answers200(url);
-    if (problem === undefined) return;
-    last = problem;
+    const bound = child.listeningOn;
+    if (bound !== undefined && bound !== port) {
+      throw new Error(`${child.name} listens on port ${bound}, not on ${port} as it was told`);
+    }
+    if (bound !== undefined) {
+      const problem = await answers200(url);
+      if (problem === undefined) return;
+      last = problem;
+    }
     if (Date.now() >= deadline) {
-      throw new Error(`${url} not ready after ${options.timeoutMs} ms (last answer: ${last})`);
+      throw new Error(
+        `${child.name} not ready on ${url} after ${options.timeoutMs} ms (last answer: ${last})`,
+      );
     }
     await delay(POLL_MS);
   }
