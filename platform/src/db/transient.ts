@@ -1,8 +1,12 @@
+import { EventStoreUnavailable } from '../event-store/port.js';
+
 /**
- * Whether an error says nothing about the events: the database or NATS went away for a
- * moment. Those are retried without limit; anything else counts towards a poison verdict.
+ * Whether an error says nothing about the events: the database, the event store or NATS went
+ * away for a moment. Those are retried without limit; anything else counts towards a poison
+ * verdict.
  */
 export function isTransient(e: unknown): boolean {
+  if (e instanceof EventStoreUnavailable) return true;
   if (typeof e !== 'object' || e === null) return false;
   const code = 'code' in e && typeof e.code === 'string' ? e.code : '';
   // SQLSTATE classes 08 (connection), 53 (insufficient resources), 57 (operator intervention,

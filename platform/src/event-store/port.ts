@@ -231,3 +231,12 @@ export class DuplicateEventId extends Error {
     super(`event ${eventId} already exists elsewhere`);
   }
 }
+
+/**
+ * The store could not be reached for a read (EventStoreDB's transport failures; the Postgres
+ * adapter's are pg errors, which isTransient knows): nothing was read, and reading again later
+ * is safe. Readers such as the projection runner wait it out like a database blip.
+ */
+export class EventStoreUnavailable extends Error {
+  override readonly name = 'EventStoreUnavailable';
+}

@@ -104,12 +104,16 @@ export const toProblem = (error: unknown): HttpProblem => {
   if (code === 'FST_ERR_BAD_URL') {
     return problem('validation_failed', 'the path is not valid percent-encoded UTF-8');
   }
-  // The database away for a moment (or a deadlock it broke): nothing is wrong with the
-  // request, and the same request may well succeed in a second.
+  // The database or the event store away for a moment (or a deadlock the database broke):
+  // nothing is wrong with the request, and the same request may well succeed in a second.
   if (isTransient(error)) {
-    return problem('not_ready', 'The database is not reachable right now; retry shortly', {
-      'retry-after': '1',
-    });
+    return problem(
+      'not_ready',
+      'The database or the event store is not reachable right now; retry shortly',
+      {
+        'retry-after': '1',
+      },
+    );
   }
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
   if (status >= 400 && status < 500) {

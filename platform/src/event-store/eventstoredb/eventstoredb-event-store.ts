@@ -10,6 +10,7 @@ import { appendToStream } from './append-to-stream.js';
 import type { EsdbClient } from './esdb-client.js';
 import { headPosition, readAllPage } from './read-all-page.js';
 import { readStream } from './read-stream.js';
+import { readOrUnavailable } from './unavailable.js';
 
 export interface EventStoreDBEventStoreOptions {
   /** Where idempotency records live (EventStoreDB has no transaction to put them in). */
@@ -42,12 +43,12 @@ export function createEventStoreDBEventStore(
   const client = options.client ?? EventStoreDBClient.connectionString(connectionString);
   const signal = new WakeSignal();
   const subscriptions = new Set<Subscription>();
-  const head = () => headPosition(client);
+  const head = () => readOrUnavailable(() => headPosition(client));
   const source = {
     signal,
     pollMs: options.pollMs ?? 250,
     readPage: (after: bigint, filter: Parameters<typeof readAllPage>[2], max: number) =>
-      readAllPage(client, after, filter, max),
+      readOrUnavailable(() => readAllPage(client, after, filter, max)),
   };
 
   const appendToStreams: EventStore['appendToStreams'] = async (appends, appendOptions = {}) => {
@@ -75,15 +76,16 @@ export function createEventStoreDBEventStore(
 
   return {
     name: 'eventstoredb',
-    readStream: (streamId, readOptions) => readStream(client, streamId, readOptions),
+    readStream: (streamId, readOptions) =>
+      readOrUnavailable(() => readStream(client, streamId, readOptions)),
     async aggregateStream(streamId, aggregate) {
-      return foldStream(await readStream(client, streamId), aggregate);
+      return foldStream(await readOrUnavailable(() => readStream(client, streamId)), aggregate);
     },
     appendToStream: appendOneStream(appendToStreams),
     appendToStreams,
     async readAll(after, readOptions = {}) {
       const max = readOptions.maxCount ?? DEFAULT_READ_ALL;
-      const page = await readAllPage(client, after, readOptions.filter, max);
+      const page = await source.readPage(after, readOptions.filter, max);
       return { events: page.events, lastPosition: page.lastPosition };
     },
     subscribe(subscribeOptions, handler) {
