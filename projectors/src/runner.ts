@@ -105,9 +105,11 @@ interface Received {
 /**
  * Keeps one projection up to date: a durable JetStream pull consumer feeds a queue; the loop
  * takes what is queued (up to maxBatch), drops what the checkpoint already covers, fills
- * holes from the event store (positions are gap-free, so a hole means a message is missing
- * or late), and applies each batch and its checkpoint in one transaction, then acks.
- * Fetching continues while a batch is applied, so NATS and Postgres work in parallel.
+ * holes from the event store, and applies each batch and its checkpoint in one transaction,
+ * then acks. Fetching continues while a batch is applied, so NATS and Postgres work in
+ * parallel. On the Postgres store positions are gap-free, so only a missing or late message
+ * makes a hole; on EventStoreDB (commit positions, with gaps) every batch looks like one and
+ * is read from the store, which costs a read per batch but is never wrong.
  */
 export function createProjectionRunner(
   deps: RunnerDeps,
@@ -133,6 +135,13 @@ export function createProjectionRunner(
   let lastMessageAt = Date.now();
   let batchStartedAt = 0;
   let head = 0n;
+  /**
+   * How far the store has been read with nothing left in it to apply. Beyond `position` when
+   * the log's last records are no events of ours (EventStoreDB's system records): the head is
+   * there, and `position`, which only events move, never gets to it.
+   */
+  let scanned = 0n;
+  const caughtUpTo = () => (scanned > position ? scanned : position);
   /** While rebuilding: the store's head when the rebuild (re)started; reaching it ends it. */
   let rebuildUntil: bigint | null = null;
   /** Set when other code owns the read model: this runner then writes nothing, not even status. */
@@ -182,7 +191,8 @@ export function createProjectionRunner(
 
   const report = () => {
     metrics?.projectionPosition.set(labels, Number(position));
-    metrics?.projectionLag.set(labels, Number(head > position ? head - position : 0n));
+    const at = caughtUpTo();
+    metrics?.projectionLag.set(labels, Number(head > at ? head - at : 0n));
   };
 
   /**
@@ -222,7 +232,7 @@ export function createProjectionRunner(
 
   /** After a committed batch: a rebuild that reached its target is over. */
   async function endRebuildOnceCaughtUp(): Promise<void> {
-    if (rebuildUntil === null || position < rebuildUntil) return;
+    if (rebuildUntil === null || caughtUpTo() < rebuildUntil) return;
     try {
       await setStatus(db, projection, 'running', null);
     } catch (e) {
@@ -260,6 +270,8 @@ export function createProjectionRunner(
       'the checkpoint is not where this runner left it; going on from the stored one',
     );
     position = stored.position;
+    // What was read past the old position may not be applied past the new one.
+    scanned = 0n;
     report();
     return true;
   }
@@ -329,34 +341,42 @@ export function createProjectionRunner(
 
   /**
    * Reads (position, to] from the store and applies it; `to` undefined means the head. The
-   * next page is read while the current one is applied, so the two round trips overlap.
+   * next page is read while the current one is applied, so the two round trips overlap. Pages
+   * follow where each read's scan ended, not its last event: a store whose positions have gaps
+   * may scan records that are no events of ours.
    */
   async function fillFromStore(to?: bigint): Promise<void> {
-    const target = to ?? (await eventStore.headPosition());
+    const target: bigint = to ?? (await eventStore.headPosition());
     head = target > head ? target : head;
     const page = (after: bigint) => {
       const remaining = target - after;
       const maxCount = remaining < BigInt(catchUpBatch) ? Number(remaining) : catchUpBatch;
-      const read = eventStore
-        .readAll(after, { maxCount })
-        .then(({ events }) => events.filter((e) => e.position <= target));
+      const read = eventStore.readAll(after, { maxCount }).then(({ events, lastPosition }) => {
+        const scannedTo: bigint = lastPosition;
+        const end = scannedTo < target ? scannedTo : target;
+        return { after, events: events.filter((e) => e.position <= target), end };
+      });
       // Read ahead: it may fail while the page before is still being applied, or never be
       // awaited. Handled here, so a database blip is not an unhandled rejection that ends the
       // process; whoever awaits it still sees the error, and inStep waits the blip out.
       read.catch(() => undefined);
       return read;
     };
-    let next: Promise<RecordedEvent[]> | null = position < target ? page(position) : null;
+    let next: ReturnType<typeof page> | null = caughtUpTo() < target ? page(position) : null;
     while (next && !failed()) {
-      const events: RecordedEvent[] = await next;
-      const last = events.at(-1);
-      if (!last || last.position <= position) break;
-      next = last.position < target ? page(last.position) : null;
+      const { after, events, end } = await next;
+      if (end <= after) break;
+      next = end < target ? page(end) : null;
       await applyEvents(
         events.filter((e) => e.position > position),
         catchUpBatch,
       );
-      if (!running) break;
+      if (!running || failed()) break;
+      if (position >= (events.at(-1)?.position ?? 0n) && end > scanned) {
+        scanned = end;
+        report();
+        await endRebuildOnceCaughtUp();
+      }
     }
   }
 
@@ -451,7 +471,7 @@ export function createProjectionRunner(
       while (running) {
         if (queue.length === 0) {
           const idle = Date.now() - lastMessageAt >= idleMs;
-          if (storeCatchUp && idle && head > position) {
+          if (storeCatchUp && idle && head > caughtUpTo()) {
             restartPull();
             await inStep(fillFromStore());
             continue;
@@ -512,7 +532,10 @@ export function createProjectionRunner(
     } catch (e) {
       if (e instanceof OutOfStep) return;
       if (!isTransient(e) || !running) throw e;
-      log.warn({ err: describeError(e), projection: projection.name }, 'database away; retrying');
+      log.warn(
+        { err: describeError(e), projection: projection.name },
+        'database or event store away; retrying',
+      );
       await sleep(TRANSIENT_PAUSE_MS);
     }
   }
@@ -671,7 +694,7 @@ export function createProjectionRunner(
             .then((h) => {
               head = h;
               report();
-              if (queue.length === 0 && h > position) poke();
+              if (queue.length === 0 && h > caughtUpTo()) poke();
             })
             .catch(() => undefined);
         }, idleMs);
