@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Account, Organization } from '@techflow/domain';
-import { type Config, type EventStore, redisAnswers } from '@techflow/platform';
+import {
+  type Config,
+  type EventStore,
+  eventStoreReadyCheck,
+  redisAnswers,
+} from '@techflow/platform';
 import {
   type App,
   authenticateWithFailureLimit,
@@ -83,6 +88,8 @@ export async function buildApp(
     trustProxy: options.trustProxy ?? false,
     readyChecks: {
       postgres: () => deps.pool.query('select 1'),
+      // Every command reads and appends there: away, the service is not ready.
+      ...eventStoreReadyCheck(deps.eventStore),
     },
     // Without Redis the limits count per instance: degraded, not down.
     ...(redis ? { optionalReadyChecks: { redis: () => redisAnswers(redis) } } : {}),

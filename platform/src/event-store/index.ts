@@ -17,4 +17,5 @@ export * from './postgres/expire-idempotency-keys.js';
 export * from './postgres/migrate.js';
 export * from './postgres/postgres-event-store.js';
 export * from './postgres/postgres-idempotency-store.js';
+export * from './ready-check.js';
 export * from './stream-naming.js';
