@@ -6,6 +6,7 @@ import {
   createBaseApp,
   createKysely,
   type EventStore,
+  eventStoreReadyCheck,
   type Pool,
 } from '@techflow/platform';
 import type { Kysely } from 'kysely';
@@ -61,6 +62,8 @@ export async function buildProjectors(
     bodyLimit: config.BODY_LIMIT_BYTES,
     readyChecks: {
       postgres: () => deps.pool.query('select 1'),
+      // The relay and the runners' gap fills read it.
+      ...eventStoreReadyCheck(deps.eventStore),
       nats: () => deps.nc.flush(),
       // A failed projection is not ready: its read model no longer moves.
       projections: async () => {

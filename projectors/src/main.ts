@@ -1,10 +1,9 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import {
   connectNats,
+  createEventStore,
   createKysely,
-  createPostgresEventStore,
   ensureEventStream,
-  migrateEventStore,
   migrateProjections,
   redactUrl,
   waitForPostgres,
@@ -33,11 +32,11 @@ await runService('projectors', async ({ config, log }) => {
   // Prepared statements: a live batch's one statement repeats its text (a tenant, the same
   // tables), and parsing and planning it cost Postgres about as much as running it.
   const db = createKysely<ReadModelDatabase>(pool, { prepare: true });
-  await migrateEventStore(pool);
   await migrateProjections(pool);
   await migrateRelay(db);
-
-  const eventStore = createPostgresEventStore(pool);
+  // The store the command service writes to (EVENT_STORE): reading another one, the relay
+  // would publish nothing and no read model would ever move. Migrates schema `es` first.
+  const eventStore = await createEventStore(config, pool);
   const nc = await connectNats(config.NATS_URL, {
     name: `projectors-${role}`,
     onWaiting: (waitedMs) =>
