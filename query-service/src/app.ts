@@ -2,6 +2,8 @@ import {
   ACCOUNTS_PROJECTION,
   type Config,
   createKysely,
+  type EventStore,
+  eventStoreReadyCheck,
   type ProjectionsSchema,
   redisAnswers,
   type TenantReadModels,
@@ -44,6 +46,8 @@ export interface QueryServiceDeps {
   readonly pool: pg.Pool;
   /** Started by the caller and closed by the caller. */
   readonly checkpoints: CheckpointTracker;
+  /** Read for its head alone (projection lag); closed by the caller. */
+  readonly eventStore: Pick<EventStore, 'name' | 'headPosition'>;
   /** Rate-limit counters shared with the other services; in memory without it. */
   readonly redis?: Redis;
 }
@@ -59,7 +63,8 @@ export interface QueryServiceOptions {
 
 /**
  * The query service: reads of the per-tenant read models, each scoped to the tenant in the
- * caller's token and gated on X-Min-Position. Never reads the event store; never listens.
+ * caller's token and gated on X-Min-Position. Reads of the event store: its head, for the
+ * projections' lag. Never listens.
  * Expects the identity schema to be migrated (main.ts does it at start).
  */
 export async function buildApp(
@@ -67,7 +72,7 @@ export async function buildApp(
   deps: QueryServiceDeps,
   options: QueryServiceOptions = {},
 ): Promise<App> {
-  const { pool, checkpoints, redis } = deps;
+  const { pool, checkpoints, redis, eventStore } = deps;
   // Verifies only: the private key stays with the command service that signs.
   const signingKeys = await loadSigningKeys(pool);
   const app = await createBaseApp({
@@ -83,8 +88,12 @@ export async function buildApp(
         if (!checkpoints.isListening()) throw new Error('not listening for checkpoints');
       },
     },
-    // Without Redis the limits count per instance: degraded, not down.
-    ...(redis ? { optionalReadyChecks: { redis: () => redisAnswers(redis) } } : {}),
+    // Without Redis the limits count per instance, without the event store only the
+    // projections' lag is unknown: degraded, not down.
+    optionalReadyChecks: {
+      ...eventStoreReadyCheck(eventStore),
+      ...(redis ? { redis: () => redisAnswers(redis) } : {}),
+    },
   });
   await app.register(authPlugin, {
     keys: { kid: signingKeys.current.kid, publicKeyPem: signingKeys.current.publicKeyPem },
@@ -132,7 +141,7 @@ export async function buildApp(
     admin.addHook('onRequest', authenticate);
     admin.addHook('onRequest', principalRateLimit(admin, limits));
     admin.addHook('preHandler', requireRole('owner', 'admin'));
-    await admin.register(adminProjectionRoutes);
+    await admin.register(adminProjectionRoutes, { eventStore });
   });
 
   return app;

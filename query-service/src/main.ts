@@ -1,4 +1,5 @@
 import {
+  createEventStore,
   createPool,
   createServiceRedis,
   migrateProjections,
@@ -27,11 +28,14 @@ await runService('query', async ({ config, log }) => {
     connectionString: config.DATABASE_URL,
     onError: (error) => logListenerError(error),
   });
+  // The store EVENT_STORE names, for the projections' lag: es.log_head is the Postgres
+  // store's own, and stays empty when the events are in EventStoreDB.
+  const eventStore = await createEventStore(config, pool);
   const { redis, logTo: logRedisTo } = createServiceRedis(config.REDIS_URL);
 
   const app = await buildApp(
     config,
-    { pool, checkpoints, ...(redis ? { redis } : {}) },
+    { pool, checkpoints, eventStore, ...(redis ? { redis } : {}) },
     { trustProxy: trustProxyOf(config.TRUST_PROXY) },
   );
   logRedisTo(app.log);
@@ -40,6 +44,7 @@ await runService('query', async ({ config, log }) => {
   // Closed after the server stops taking requests and in-flight ones have finished.
   app.addHook('onClose', async () => {
     await checkpoints.close();
+    await eventStore.close();
     await redis?.quit();
     await pool.end();
   });

@@ -1,9 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { EventStore } from '@techflow/platform';
 import { BEARER } from '@techflow/platform/http';
-import { eventStoreHead, listCheckpoints } from '../read-models/projections.js';
+import { listCheckpoints } from '../read-models/projections.js';
 import { NoQuery, readErrors, ref } from '../schemas/common.js';
 import { ProjectionView } from '../schemas/projections.js';
+
+export interface AdminProjectionOptions {
+  /** The store the projections follow: its head is what lag is measured against. */
+  readonly eventStore: Pick<EventStore, 'headPosition'>;
+}
 
 /**
  * Operators' view of the projections (roles owner, admin; the caller's app adds the role
@@ -15,7 +21,10 @@ const STOPPED =
   'stopped at an event it could not apply, which it retries on restart; the event and the ' +
   'error are in projections.dead_letters and the projectors’ log';
 
-export const adminProjectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const adminProjectionRoutes: FastifyPluginAsyncTypebox<AdminProjectionOptions> = async (
+  app,
+  { eventStore },
+) => {
   app.get(
     '/v1/admin/projections',
     {
@@ -30,7 +39,8 @@ export const adminProjectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async () => {
       const [checkpoints, head] = await Promise.all([
         listCheckpoints(app.readDb),
-        eventStoreHead(app.readDb),
+        // Through the port, whichever store EVENT_STORE names; away, the answer is 503.
+        eventStore.headPosition(),
       ]);
       return checkpoints.map((c) => {
         const position = BigInt(c.position);

@@ -44,6 +44,9 @@ export async function startQueryService(t: Teardown, options: HarnessOptions = {
   await migrateIdentity(pool);
   await migrateProjections(pool);
   await checkpoints.start();
+  // The store the projections follow, as far as this service reads it: its head.
+  let head = 0n;
+  const eventStore = { name: 'test', headPosition: async () => head };
   const app = await buildApp(
     {
       LOG_LEVEL: 'silent',
@@ -54,7 +57,7 @@ export async function startQueryService(t: Teardown, options: HarnessOptions = {
       RATE_LIMIT_PER_TENANT_PER_MINUTE: 100_000,
       AUTH_FAILURES_PER_IP_PER_MINUTE: 1_000,
     },
-    { pool, checkpoints },
+    { pool, checkpoints, eventStore },
     { collectDefaultMetrics: false },
   );
   closing.unshift(() => app.close());
@@ -71,5 +74,9 @@ export async function startQueryService(t: Teardown, options: HarnessOptions = {
     await advanceCheckpoint(db, position, name);
     while (checkpoints.position(name) !== position) await sleep(5);
   };
-  return { app, db, database, checkpoints, bearer, newTenant, advance };
+  /** Moves the event store's head (what lag is measured against). */
+  const setHead = (position: bigint) => {
+    head = position;
+  };
+  return { app, db, database, checkpoints, bearer, newTenant, advance, setHead };
 }
