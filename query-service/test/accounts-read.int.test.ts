@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ACCOUNTS_PROJECTION, mirrorEntryId, tenantSchema } from '@techflow/platform';
+import { sql } from 'kysely';
 import t from 'tap';
 import { encodeCursor } from '../src/read-models/cursor.js';
 import { startQueryService } from './helpers/harness.js';
