@@ -1,5 +1,6 @@
 // The gateway alone, as docker-compose runs it: the services are other containers, found
 // through COMMAND_URL and QUERY_URL (defaults: this host, on the configured ports).
+import { trustProxyOf } from '@techflow/platform';
 import { runService } from '@techflow/platform/http';
 import { pino } from 'pino';
 import { buildGateway } from './gateway.js';
@@ -12,6 +13,7 @@ await runService('gateway', async ({ config }) => {
     projectorsUrl: urlFromEnv('PROJECTORS_URL', `http://127.0.0.1:${config.PROJECTORS_PORT}`),
     staticDir: uiDir(),
     logger: pino({ name: 'gateway', level: config.LOG_LEVEL }),
+    trustProxy: trustProxyOf(config.GATEWAY_TRUST_PROXY),
   });
   return { app, port: config.PORT, portVariable: 'PORT' };
 });

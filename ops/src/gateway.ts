@@ -24,6 +24,11 @@ export interface GatewayOptions {
   /** The built UI (Vite's output). Served only when it holds an index.html. */
   readonly staticDir?: string;
   readonly logger?: FastifyBaseLogger;
+  /**
+   * Peers whose X-Forwarded-* name the client (GATEWAY_TRUST_PROXY, e.g. a load balancer in
+   * front); default none. The gateway is the edge: what it resolves is all the services see.
+   */
+  readonly trustProxy?: string | false;
 }
 
 /** Whether `dir` holds a built UI (a tsc-only dist/ has declarations but no index.html). */
@@ -52,8 +57,7 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // One line per request would double the services' own request logs under load.
     logController: new LogController({ disableRequestLogging: true }),
-    // X-Forwarded-* from a client is appended to, never trusted for routing decisions.
-    trustProxy: false,
+    trustProxy: options.trustProxy ?? false,
   });
   const command: Upstream = { name: 'command', url: options.commandUrl };
   const query: Upstream = { name: 'query', url: options.queryUrl };

@@ -2,7 +2,7 @@
 // child process (in SERVICES order, each ready before the next starts), then serves the gateway
 // in this process. Logs are pino JSON lines; children write theirs to the same stdout.
 import path from 'node:path';
-import { type Config, loadConfig, waitForPostgres } from '@techflow/platform';
+import { type Config, loadConfig, trustProxyOf, waitForPostgres } from '@techflow/platform';
 import { closeWithin } from '@techflow/platform/http';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -113,6 +113,7 @@ async function main(): Promise<void> {
     ...(urls['projectors'] ? { projectorsUrl: urls['projectors'] } : {}),
     staticDir,
     logger: pino({ name: 'gateway', level: config.LOG_LEVEL }),
+    trustProxy: trustProxyOf(config.GATEWAY_TRUST_PROXY),
   });
   await gateway.listen({ port: config.PORT, host: config.HOST });
   const address = gateway.server.address();

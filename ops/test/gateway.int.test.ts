@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { trustProxyOf } from '@techflow/platform';
 import Fastify, { type FastifyInstance } from 'fastify';
 import t from 'tap';
 import { request } from 'undici';
@@ -110,6 +111,13 @@ async function call(
 
 const json = <T>(text: string): T => JSON.parse(text) as T;
 
+/** What a client would send to pass for someone else, or what a balancer in front sends. */
+const SPOOFED_FORWARDING = {
+  'x-forwarded-for': '198.51.100.9, 203.0.113.7',
+  'x-forwarded-proto': 'https',
+  'x-forwarded-host': 'app.example.com',
+};
+
 t.test('the one origin', async (t) => {
   const command = await fakeUpstream('command');
   const query = await fakeUpstream('query');
@@ -169,6 +177,15 @@ t.test('the one origin', async (t) => {
     }
     t.equal(res.headers['ratelimit-remaining'], '41', 'response headers come back');
     t.equal(read.headers['x-forwarded-for'], '127.0.0.1');
+  });
+
+  t.test('a client’s own X-Forwarded-* are replaced by what the gateway saw', async (t) => {
+    // The services trust the gateway's hop: a forwarded claim here would be their client address.
+    const res = await call(origin, 'POST', '/v1/auth/login', { headers: SPOOFED_FORWARDING });
+    const echo = json<Echo>(res.text);
+    t.equal(echo.headers['x-forwarded-for'], '127.0.0.1', 'the socket address, alone');
+    t.equal(echo.headers['x-forwarded-proto'], 'http');
+    t.equal(echo.headers['x-forwarded-host'], new URL(origin).host);
   });
 
   t.test('identity documents are the command service’s', async (t) => {
@@ -242,6 +259,26 @@ t.test('the one origin', async (t) => {
       t.match(json<Echo>(res.text), { service, url: '/docs/static/x.js' }, `${service}'s own UI`);
     }
   });
+});
+
+t.test('behind a trusted balancer, the client it names is forwarded', async (t) => {
+  const command = await fakeUpstream('command');
+  // The test client plays the balancer; the addresses it forwards are nobody the gateway trusts.
+  const gateway = await buildGateway({
+    commandUrl: command.url,
+    queryUrl: await deadUrl(),
+    trustProxy: trustProxyOf('127.0.0.1'),
+  });
+  const origin = await gateway.listen({ port: 0, host: '127.0.0.1' });
+  t.teardown(async () => {
+    await gateway.close();
+    await command.app.close();
+  });
+  const res = await call(origin, 'POST', '/v1/auth/login', { headers: SPOOFED_FORWARDING });
+  const echo = json<Echo>(res.text);
+  t.equal(echo.headers['x-forwarded-for'], '203.0.113.7', 'the address the balancer saw, alone');
+  t.equal(echo.headers['x-forwarded-proto'], 'https');
+  t.equal(echo.headers['x-forwarded-host'], 'app.example.com');
 });
 
 t.test('/ready names the upstream that is not ready', async (t) => {

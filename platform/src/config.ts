@@ -30,6 +30,9 @@ const PER_MINUTE = { minimum: 1, maximum: 1_000_000_000, unit: 'requests a minut
  * Every setting comes from the environment, is validated at start, and has a default that
  * works on a developer machine with the local Postgres, NATS and Redis.
  */
+/** A TRUST_PROXY-style list: addresses, CIDRs or proxy-addr's names, comma-separated. */
+const TRUSTED_PEERS_PATTERN = '^[0-9A-Za-z.:/, ]*$';
+
 export const ConfigSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'development' }),
   HOST: Type.String({ default: '127.0.0.1' }),
@@ -133,13 +136,20 @@ export const ConfigSchema = Type.Object({
    */
   TRUST_PROXY: Type.String({
     default: 'loopback',
-    pattern: '^[0-9A-Za-z.:/, ]*$',
+    pattern: TRUSTED_PEERS_PATTERN,
     // Elsewhere empty is unset; here it is how to say "none" (loopback would be the default).
     keepEmpty: true,
   }),
+  /**
+   * The same for the gateway, the edge: the client address it forwards (replacing the client's
+   * own X-Forwarded-For) is the socket's unless the peer is listed here, e.g. a load balancer
+   * in front. The default trusts none: the services trust the gateway's hop, so whatever the
+   * gateway believes becomes every per-address limit's key.
+   */
+  GATEWAY_TRUST_PROXY: Type.String({ default: '', pattern: TRUSTED_PEERS_PATTERN }),
 });
 
-/** Fastify's `trustProxy` for a TRUST_PROXY value. */
+/** Fastify's `trustProxy` for a TRUST_PROXY or GATEWAY_TRUST_PROXY value. */
 export const trustProxyOf = (value: string): string | false =>
   value.trim() === '' ? false : value;
 

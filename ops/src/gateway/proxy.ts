@@ -14,20 +14,14 @@ export interface ProxyRoute {
   readonly routes?: readonly string[];
 }
 
-const appendForwardedFor = (existing: string | string[] | undefined, ip: string): string =>
-  [existing, ip]
-    .flat()
-    .filter((v): v is string => Boolean(v))
-    .join(', ');
-
 const statusOf = (error: Error): number | undefined =>
   'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : undefined;
 
 /**
  * Proxies one prefix and method set to an upstream, streaming bodies both ways (the plugin
  * parses no body: request streams go straight to undici). Every request header but the
- * hop-by-hop ones passes, so Authorization, Idempotency-Key, X-Min-Position and Last-Event-ID
- * reach the service unchanged.
+ * hop-by-hop ones and X-Forwarded-* (the gateway's own) passes, so Authorization,
+ * Idempotency-Key, X-Min-Position and Last-Event-ID reach the service unchanged.
  */
 export async function registerProxy(app: FastifyInstance, route: ProxyRoute): Promise<void> {
   const { upstream } = route;
@@ -52,9 +46,12 @@ export async function registerProxy(app: FastifyInstance, route: ProxyRoute): Pr
       // is an answer (stale_read_model after its own 5 s wait, /ready naming a dependency):
       // retrying it would multiply the wait and hide the reason.
       retryDelay: () => null,
+      // Replaced, never appended to: the services trust the gateway's hop, so a client's own
+      // X-Forwarded-For: 203.0.113.7 would pass as its address and escape every per-address
+      // limit. request.ip, .protocol and .host believe X-Forwarded-* only from trusted peers.
       rewriteRequestHeaders: (request, headers) => ({
         ...headers,
-        'x-forwarded-for': appendForwardedFor(headers['x-forwarded-for'], request.ip),
+        'x-forwarded-for': request.ip,
         'x-forwarded-proto': request.protocol,
         'x-forwarded-host': request.host,
       }),
