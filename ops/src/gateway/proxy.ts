@@ -21,7 +21,9 @@ const statusOf = (error: Error): number | undefined =>
  * Proxies one prefix and method set to an upstream, streaming bodies both ways (the plugin
  * parses no body: request streams go straight to undici). Every request header but the
  * hop-by-hop ones and X-Forwarded-* (the gateway's own) passes, so Authorization,
- * Idempotency-Key, X-Min-Position and Last-Event-ID reach the service unchanged.
+ * Idempotency-Key, X-Min-Position and Last-Event-ID reach the service unchanged. Expect stays
+ * behind: Node's server has already answered 100 Continue to the client, and undici refuses
+ * the header (the request would be a 502).
  */
 export async function registerProxy(app: FastifyInstance, route: ProxyRoute): Promise<void> {
   const { upstream } = route;
@@ -46,15 +48,18 @@ export async function registerProxy(app: FastifyInstance, route: ProxyRoute): Pr
       // is an answer (stale_read_model after its own 5 s wait, /ready naming a dependency):
       // retrying it would multiply the wait and hide the reason.
       retryDelay: () => null,
-      // Replaced, never appended to: the services trust the gateway's hop, so a client's own
-      // X-Forwarded-For: 203.0.113.7 would pass as its address and escape every per-address
-      // limit. request.ip, .protocol and .host believe X-Forwarded-* only from trusted peers.
-      rewriteRequestHeaders: (request, headers) => ({
-        ...headers,
-        'x-forwarded-for': request.ip,
-        'x-forwarded-proto': request.protocol,
-        'x-forwarded-host': request.host,
-      }),
+      rewriteRequestHeaders: (request, headers) => {
+        const { expect: _answered, ...forwarded } = headers;
+        return {
+          ...forwarded,
+          // Replaced, never appended to: the services trust the gateway's hop, so a client's own
+          // X-Forwarded-For: 203.0.113.7 would pass as its address and escape every per-address
+          // limit. request.ip, .protocol and .host believe X-Forwarded-* only from trusted peers.
+          'x-forwarded-for': request.ip,
+          'x-forwarded-proto': request.protocol,
+          'x-forwarded-host': request.host,
+        };
+      },
       onError: (reply, { error }) => {
         const status = statusOf(error) === 504 ? 504 : 502;
         sendProblem(reply, {
