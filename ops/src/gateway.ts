@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { registerDocs } from './gateway/docs.js';
 import { sendNotFound, sendProblem } from './gateway/problem.js';
 import { registerProxy } from './gateway/proxy.js';
+import { registerRefusals } from './gateway/refusals.js';
 import {
   API_PREFIX,
   COMMAND_READ_PREFIXES,
@@ -76,6 +77,8 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
           : 'the gateway failed to handle the request',
     });
   });
+
+  registerRefusals(app);
 
   app.get('/health', async () => ({ status: 'ok' }));
   const probed: Upstream[] = [command, query];

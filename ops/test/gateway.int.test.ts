@@ -255,6 +255,28 @@ t.test('the one origin', async (t) => {
     t.equal(json<{ code: string }>(res.text).code, 'not_found');
   });
 
+  t.test('a path with a . or .. segment is refused before routing', async (t) => {
+    // An upstream would resolve /./metrics to /metrics, which the origin does not publish.
+    const refused: ReadonlyArray<readonly [string, string]> = [
+      ['GET', '/./metrics'],
+      ['GET', '/v1/./accounts'],
+      ['GET', '/%2e/metrics'],
+      ['GET', '/v1/.%2E/metrics'],
+      ['GET', '/v1/.\\metrics'],
+      ['GET', '/v1/accounts/.'],
+      ['POST', '/v1/./accounts'],
+    ];
+    for (const [method, url] of refused) {
+      const res = await rawCall(origin, method, url);
+      t.equal(res.status, 400, `${method} ${url}`);
+      t.match(res.headers['content-type'], /^application\/problem\+json/);
+      t.equal(json<{ code: string }>(res.text).code, 'validation_failed');
+    }
+    t.equal(query.hits.get('/metrics'), undefined, 'the query service’s /metrics was not reached');
+    const dots = await rawCall(origin, 'GET', '/v1/x./a..b/c..');
+    t.equal(json<Echo>(dots.text).url, '/v1/x./a..b/c..', 'dots inside a segment are a name');
+  });
+
   t.test('without a built UI, / says so in plain text', async (t) => {
     const res = await call(origin, 'GET', '/');
     t.equal(res.status, 200);
