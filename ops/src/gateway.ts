@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { refuseWhileClosing } from '@techflow/platform/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerDocs } from './gateway/docs.js';
 import { sendNotFound, sendProblem } from './gateway/problem.js';
@@ -59,6 +60,8 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     // One line per request would double the services' own request logs under load.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: options.trustProxy ?? false,
+    // refuseWhileClosing answers instead, as a problem.
+    return503OnClosing: false,
   });
   const command: Upstream = { name: 'command', url: options.commandUrl };
   const query: Upstream = { name: 'query', url: options.queryUrl };
@@ -78,6 +81,7 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     });
   });
 
+  refuseWhileClosing(app);
   registerRefusals(app);
 
   app.get('/health', async () => ({ status: 'ok' }));

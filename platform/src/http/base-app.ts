@@ -14,6 +14,7 @@ import { healthPlugin, type ReadyCheck } from './health.js';
 import { metricsPlugin } from './metrics.js';
 import { openApiPlugin } from './openapi.js';
 import { problemJsonPlugin, sendProblem, toProblem } from './problem-json.js';
+import { refuseWhileClosing } from './shutdown.js';
 import { createValidatorCompiler } from './validation.js';
 
 /** The Fastify instance every service builds on: TypeBox-typed routes. */
@@ -92,6 +93,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
+    // refuseWhileClosing answers instead, as a problem.
     return503OnClosing: false,
     // Errors Fastify meets before routing (a malformed percent-encoding in the path) answer
     // with its own JSON unless handed over here.
@@ -105,24 +107,10 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  // Requests that still arrive while closing (on a connection that was busy) get a problem
-  // like every other error, with Connection: close; Fastify's own 503 is plain JSON.
-  let closing = false;
-  app.addHook('preClose', (done) => {
-    closing = true;
-    done();
-  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    if (!closing) return;
-    reply.header('connection', 'close');
-    return sendProblem(
-      reply,
-      problem('not_ready', 'This instance is shutting down; send the request again', {
-        'retry-after': '1',
-      }),
-    );
   });
+  refuseWhileClosing(app);
   // The API speaks JSON only: a text/plain body is 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
   // Clients that always declare JSON send it with no body on routes whose body is optional

@@ -1,4 +1,30 @@
 import type { FastifyInstance } from 'fastify';
+import { problem } from './errors.js';
+import { sendProblem } from './problem-json.js';
+
+/**
+ * Requests that still arrive while `app` closes (on a keep-alive connection that was busy when
+ * the close began) get a 503 `not_ready` problem like every other error, with Connection:
+ * close and Retry-After. Fastify's own answer is plain JSON; `app` must be built with
+ * `return503OnClosing: false`, or Fastify answers before this hook runs.
+ */
+export function refuseWhileClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close');
+    return sendProblem(
+      reply,
+      problem('not_ready', 'This instance is shutting down; send the request again', {
+        'retry-after': '1',
+      }),
+    );
+  });
+}
 
 /**
  * Closes `app` within `graceMs`: it stops accepting, lets in-flight requests finish, and runs
