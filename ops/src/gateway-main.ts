@@ -13,6 +13,7 @@ await runService('gateway', async ({ config }) => {
     projectorsUrl: urlFromEnv('PROJECTORS_URL', `http://127.0.0.1:${config.PROJECTORS_PORT}`),
     staticDir: uiDir(),
     logger: pino({ name: 'gateway', level: config.LOG_LEVEL }),
+    bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: trustProxyOf(config.GATEWAY_TRUST_PROXY),
   });
   return { app, port: config.PORT, portVariable: 'PORT' };

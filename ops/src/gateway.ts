@@ -27,6 +27,11 @@ export interface GatewayOptions {
   readonly staticDir?: string;
   readonly logger?: FastifyBaseLogger;
   /**
+   * The services' BODY_LIMIT_BYTES. A body declared larger is refused here: a service would
+   * answer 413 and close while the gateway was still sending it, which the client saw as 502.
+   */
+  readonly bodyLimit: number;
+  /**
    * Peers whose X-Forwarded-* name the client (GATEWAY_TRUST_PROXY, e.g. a load balancer in
    * front); default none. The gateway is the edge: what it resolves is all the services see.
    */
@@ -82,7 +87,7 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
   });
 
   refuseWhileClosing(app);
-  registerRefusals(app);
+  registerRefusals(app, { bodyLimit: options.bodyLimit });
 
   app.get('/health', async () => ({ status: 'ok' }));
   const probed: Upstream[] = [command, query];

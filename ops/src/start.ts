@@ -113,6 +113,7 @@ async function main(): Promise<void> {
     ...(urls['projectors'] ? { projectorsUrl: urls['projectors'] } : {}),
     staticDir,
     logger: pino({ name: 'gateway', level: config.LOG_LEVEL }),
+    bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: trustProxyOf(config.GATEWAY_TRUST_PROXY),
   });
   await gateway.listen({ port: config.PORT, host: config.HOST });

@@ -5,6 +5,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { trustProxyOf } from '@techflow/platform';
 import { closeWithin } from '@techflow/platform/http';
@@ -29,6 +30,9 @@ const schemaDoc = (paths: Record<string, unknown>, schemas: Record<string, unkno
 });
 
 const money = { type: 'string', pattern: '^-?[0-9]{1,19}$' };
+
+/** The services' default BODY_LIMIT_BYTES; the fake upstreams take up to 8 MiB. */
+const BODY_LIMIT = 64 * 1024;
 
 /** A fake service: echoes what reached it, and answers /ready and /openapi.json. */
 async function fakeUpstream(service: 'command' | 'query'): Promise<{
@@ -106,7 +110,7 @@ async function call(
   origin: string,
   method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   urlPath: string,
-  init: { headers?: Record<string, string>; body?: string | Buffer } = {},
+  init: { headers?: Record<string, string>; body?: string | Buffer | Readable } = {},
 ) {
   const res = await request(`${origin}${urlPath}`, { method, ...init });
   const text = await res.body.text();
@@ -126,7 +130,10 @@ function rawCall(
 ): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
   const { hostname, port } = new URL(origin);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ hostname, port, method, path: urlPath, headers: init.headers ?? {} });
+    // Declared as curl does: node:http would send a body after Expect chunked.
+    const length = init.body ? { 'content-length': String(init.body.length) } : {};
+    const headers = { ...length, ...init.headers };
+    const req = httpRequest({ hostname, port, method, path: urlPath, headers });
     req.on('error', reject);
     req.on('response', (res) => {
       let text = '';
@@ -153,7 +160,11 @@ const SPOOFED_FORWARDING = {
 t.test('the one origin', async (t) => {
   const command = await fakeUpstream('command');
   const query = await fakeUpstream('query');
-  const gateway = await buildGateway({ commandUrl: command.url, queryUrl: query.url });
+  const gateway = await buildGateway({
+    commandUrl: command.url,
+    queryUrl: query.url,
+    bodyLimit: BODY_LIMIT,
+  });
   const origin = await gateway.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(async () => {
     await gateway.close();
@@ -184,13 +195,44 @@ t.test('the one origin', async (t) => {
     });
   }
 
-  t.test('a large body streams through unchanged in size', async (t) => {
-    const body = Buffer.alloc(3 * 1024 * 1024, 'a');
+  t.test('a chunked body streams through whatever its size: the service judges it', async (t) => {
+    const size = 3 * 1024 * 1024;
     const res = await call(origin, 'POST', '/v1/imports', {
       headers: { 'content-type': 'application/octet-stream' },
-      body,
+      body: Readable.from([Buffer.alloc(size / 2, 'a'), Buffer.alloc(size / 2, 'b')]),
     });
-    t.equal(json<Echo>(res.text).bodyBytes, body.length);
+    const echo = json<Echo>(res.text);
+    t.equal(echo.headers['content-length'], undefined, 'sent without a Content-Length');
+    t.equal(echo.bodyBytes, size);
+  });
+
+  t.test(
+    'a body whose Content-Length is over the limit is refused before the service',
+    async (t) => {
+      // The service would answer 413 and close while the gateway was still writing: 502 EPIPE.
+      const res = await call(origin, 'POST', '/v1/too-large', {
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.alloc(70 * 1024, ' '),
+      });
+      t.equal(res.status, 413);
+      t.match(res.headers['content-type'], /^application\/problem\+json/);
+      t.equal(json<{ code: string }>(res.text).code, 'payload_too_large');
+      t.equal(command.hits.get('/v1/too-large'), undefined, 'the command service saw nothing');
+      const atLimit = await call(origin, 'POST', '/v1/at-limit', {
+        headers: { 'content-type': 'application/octet-stream' },
+        body: Buffer.alloc(BODY_LIMIT),
+      });
+      t.equal(json<Echo>(atLimit.text).bodyBytes, BODY_LIMIT, 'the limit itself passes');
+    },
+  );
+
+  t.test('curl’s way with a large body, Expect: 100-continue, gets 413 too', async (t) => {
+    const res = await rawCall(origin, 'POST', '/v1/too-large', {
+      headers: { 'content-type': 'application/json', expect: '100-continue' },
+      body: Buffer.alloc(2 * 1024 * 1024, ' '),
+    });
+    t.equal(res.status, 413);
+    t.equal(json<{ code: string }>(res.text).code, 'payload_too_large');
   });
 
   t.test('a body sent after Expect: 100-continue reaches the service', async (t) => {
@@ -334,6 +376,7 @@ t.test('behind a trusted balancer, the client it names is forwarded', async (t) 
   const gateway = await buildGateway({
     commandUrl: command.url,
     queryUrl: await deadUrl(),
+    bodyLimit: BODY_LIMIT,
     trustProxy: trustProxyOf('127.0.0.1'),
   });
   const origin = await gateway.listen({ port: 0, host: '127.0.0.1' });
@@ -363,7 +406,11 @@ t.test(
     });
     upstream.get('/*', async () => ({ ok: true }));
     const upstreamUrl = await upstream.listen({ port: 0, host: '127.0.0.1' });
-    const gateway = await buildGateway({ commandUrl: upstreamUrl, queryUrl: upstreamUrl });
+    const gateway = await buildGateway({
+      commandUrl: upstreamUrl,
+      queryUrl: upstreamUrl,
+      bodyLimit: BODY_LIMIT,
+    });
     const { port } = new URL(await gateway.listen({ port: 0, host: '127.0.0.1' }));
     // One keep-alive connection, busy with /v1/slow when the close begins; the next comes after.
     const socket = connect(Number(port), '127.0.0.1');
@@ -399,7 +446,11 @@ t.test(
 
 t.test('/ready names the upstream that is not ready', async (t) => {
   const command = await fakeUpstream('command');
-  const gateway = await buildGateway({ commandUrl: command.url, queryUrl: await deadUrl() });
+  const gateway = await buildGateway({
+    commandUrl: command.url,
+    queryUrl: await deadUrl(),
+    bodyLimit: BODY_LIMIT,
+  });
   t.teardown(async () => {
     await gateway.close();
     await command.app.close();
@@ -426,6 +477,7 @@ t.test('/ready on the origin says when the projectors are down', async (t) => {
     commandUrl: command.url,
     queryUrl: query.url,
     projectorsUrl: await deadUrl(),
+    bodyLimit: BODY_LIMIT,
   });
   t.teardown(async () => {
     await gateway.close();
@@ -448,6 +500,7 @@ t.test('with a built UI: files, SPA fallback, and /v1 still proxied', async (t) 
     commandUrl: await deadUrl(),
     queryUrl: query.url,
     staticDir: dir,
+    bodyLimit: BODY_LIMIT,
   });
   t.teardown(async () => {
     await gateway.close();

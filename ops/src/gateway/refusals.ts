@@ -11,19 +11,39 @@ const DOT_SEGMENT = /(?:^|[/\\])(?:\.|%2e){1,2}(?=[/\\]|$)/i;
 export const hasDotSegment = (url: string): boolean =>
   DOT_SEGMENT.test(url.split(/[?#]/, 1)[0] ?? '');
 
+export interface RefusalOptions {
+  /** The services' BODY_LIMIT_BYTES. */
+  readonly bodyLimit: number;
+}
+
 /**
  * Requests the gateway answers itself, before any route or upstream sees them. Register before
  * the routes: hooks reach only the plugins registered after them.
  */
-export function registerRefusals(app: FastifyInstance): void {
+export function registerRefusals(app: FastifyInstance, options: RefusalOptions): void {
   app.addHook('onRequest', async (request, reply) => {
-    if (!hasDotSegment(request.url)) return;
-    return sendProblem(
-      reply,
-      problem(
-        'validation_failed',
-        'the path has a "." or ".." segment (%2e included); send the path resolved',
-      ),
-    );
+    if (hasDotSegment(request.url)) {
+      return sendProblem(
+        reply,
+        problem(
+          'validation_failed',
+          'the path has a "." or ".." segment (%2e included); send the path resolved',
+        ),
+      );
+    }
+    // A declared size only: a chunked body goes on and the service judges it as it arrives.
+    // The service would answer 413 too, but close while the gateway was still sending the
+    // body, and the client got 502 EPIPE. No Connection: close here for the same reason: Node
+    // reads and drops the rest of the body, so a client still sending gets this answer.
+    const declared = Number(request.headers['content-length']);
+    if (declared > options.bodyLimit) {
+      return sendProblem(
+        reply,
+        problem(
+          'payload_too_large',
+          `the body is ${declared} bytes; at most ${options.bodyLimit} are accepted`,
+        ),
+      );
+    }
   });
 }
