@@ -26,13 +26,13 @@ const Url = (url: UrlSpec, options: { readonly default?: string } = {}) =>
 const PORT = { minimum: 0, maximum: 65535 } as const;
 const PER_MINUTE = { minimum: 1, maximum: 1_000_000_000, unit: 'requests a minute' } as const;
 
+/** A TRUST_PROXY-style list: addresses, CIDRs or proxy-addr's names, comma-separated. */
+const TRUSTED_PEERS_PATTERN = '^[0-9A-Za-z.:/, ]*$';
+
 /**
  * Every setting comes from the environment, is validated at start, and has a default that
  * works on a developer machine with the local Postgres, NATS and Redis.
  */
-/** A TRUST_PROXY-style list: addresses, CIDRs or proxy-addr's names, comma-separated. */
-const TRUSTED_PEERS_PATTERN = '^[0-9A-Za-z.:/, ]*$';
-
 export const ConfigSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'development' }),
   HOST: Type.String({ default: '127.0.0.1' }),
