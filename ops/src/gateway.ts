@@ -67,6 +67,19 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     trustProxy: options.trustProxy ?? false,
     // refuseWhileClosing answers instead, as a problem.
     return503OnClosing: false,
+    // Errors met before routing (a malformed percent-encoding in the path) answer with
+    // Fastify's own JSON unless handed over here.
+    frameworkErrors: (error, _request, reply) => {
+      sendProblem(reply, {
+        status: 400,
+        code: 'validation_failed',
+        title: 'The request is not valid',
+        detail:
+          error.code === 'FST_ERR_BAD_URL'
+            ? 'the path is not valid percent-encoded UTF-8'
+            : error.message,
+      });
+    },
   });
   const command: Upstream = { name: 'command', url: options.commandUrl };
   const query: Upstream = { name: 'query', url: options.queryUrl };

@@ -322,6 +322,19 @@ t.test('the one origin', async (t) => {
     t.equal(json<Echo>(dots.text).url, '/v1/x./a..b/c..', 'dots inside a segment are a name');
   });
 
+  t.test('a malformed percent-encoding is a problem too, typed like the services’', async (t) => {
+    const res = await rawCall(origin, 'GET', '/v1/accounts/%E0%A4%A');
+    t.equal(res.status, 400);
+    t.match(res.headers['content-type'], /^application\/problem\+json/);
+    t.match(json(res.text), {
+      type: 'https://techflow.dev/problems/validation_failed',
+      code: 'validation_failed',
+      detail: /percent-encoded/,
+    });
+    const missing = await call(origin, 'GET', '/metrics');
+    t.equal(json<{ type: string }>(missing.text).type, 'https://techflow.dev/problems/not_found');
+  });
+
   t.test('without a built UI, / says so in plain text', async (t) => {
     const res = await call(origin, 'GET', '/');
     t.equal(res.status, 200);

@@ -1,3 +1,4 @@
+import { PROBLEM_TYPE_BASE } from '@techflow/platform/http';
 import type { FastifyRequest } from 'fastify';
 
 export interface Problem {
@@ -15,12 +16,15 @@ export interface ProblemReply {
   send(payload?: unknown): ProblemReply;
 }
 
-/** RFC 9457 problem details, the same shape the services answer with (API.md, Conventions). */
+/**
+ * RFC 9457 problem details, the same shape the services answer with (API.md, Conventions),
+ * `type` included: a client tells problems apart by it whichever process answered.
+ */
 export function sendProblem<R extends ProblemReply>(reply: R, problem: Problem): R {
   reply
     .code(problem.status)
     .type('application/problem+json')
-    .send({ type: 'about:blank', ...problem });
+    .send({ type: `${PROBLEM_TYPE_BASE}${problem.code}`, ...problem });
   return reply;
 }
 
