@@ -2,13 +2,12 @@
 // query services (only their routing is under test here; the real services have their own).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { trustProxyOf } from '@techflow/platform';
 import { closeWithin } from '@techflow/platform/http';
+import { closeOnKeepAlive } from '@techflow/platform/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import t from 'tap';
 import { request } from 'undici';
@@ -425,30 +424,20 @@ t.test(
       bodyLimit: BODY_LIMIT,
     });
     const { port } = new URL(await gateway.listen({ port: 0, host: '127.0.0.1' }));
-    // One keep-alive connection, busy with /v1/slow when the close begins; the next comes after.
-    const socket = connect(Number(port), '127.0.0.1');
     t.teardown(async () => {
-      socket.destroy();
       release();
       await gateway.close();
       await upstream.close();
     });
-    await new Promise((resolve) => socket.once('connect', resolve));
-    let received = '';
-    socket.on('data', (chunk) => {
-      received += chunk.toString();
+    const { closed, first, second } = await closeOnKeepAlive({
+      port: Number(port),
+      slowPath: '/v1/slow',
+      started: () => started,
+      release: () => release(),
+      latePath: '/v1/accounts',
+      close: () => closeWithin(gateway, 5000),
     });
-    const ended = new Promise((resolve) => socket.once('close', resolve));
-    socket.write('GET /v1/slow HTTP/1.1\r\nhost: x\r\n\r\n');
-    while (!started) await sleep(5);
-    const closed = closeWithin(gateway, 5000);
-    await sleep(50);
-    socket.write('GET /v1/accounts HTTP/1.1\r\nhost: x\r\n\r\n');
-    await sleep(50);
-    release();
-    t.equal(await closed, 'closed');
-    await ended;
-    const [first, second] = received.split(/(?=HTTP\/1\.1 )/);
+    t.equal(closed, 'closed');
     t.match(first, /^HTTP\/1\.1 200/, 'the request in flight finishes');
     t.match(second, /^HTTP\/1\.1 503/, 'the late one is refused');
     t.match(second, /content-type: application\/problem\+json/i);

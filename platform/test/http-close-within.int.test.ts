@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { closeWithin } from '../src/http/index.js';
+import { closeOnKeepAlive } from '../src/testing/close-on-keep-alive.js';
 import { quietApp } from './helpers/quiet-app.js';
 
 t.test('keep-alive clients do not hold a close up; requests in flight finish', async (t) => {
@@ -55,24 +56,15 @@ t.test(
     });
     app.get('/other', async () => ({ ok: true }));
     const { port } = new URL(await app.listen({ port: 0, host: '127.0.0.1' }));
-    // One keep-alive connection, busy with /slow when the close begins; /other comes after.
-    const socket = connect(Number(port), '127.0.0.1');
-    await new Promise((resolve) => socket.once('connect', resolve));
-    let received = '';
-    socket.on('data', (chunk) => {
-      received += chunk.toString();
+    const { closed, first, second } = await closeOnKeepAlive({
+      port: Number(port),
+      slowPath: '/slow',
+      started: () => started,
+      release: () => release(),
+      latePath: '/other',
+      close: () => closeWithin(app, 5000),
     });
-    const ended = new Promise((resolve) => socket.once('close', resolve));
-    socket.write('GET /slow HTTP/1.1\r\nhost: x\r\n\r\n');
-    while (!started) await sleep(5);
-    const closed = closeWithin(app, 5000);
-    await sleep(50);
-    socket.write('GET /other HTTP/1.1\r\nhost: x\r\n\r\n');
-    await sleep(50);
-    release();
-    t.equal(await closed, 'closed');
-    await ended;
-    const [first, second] = received.split(/(?=HTTP\/1\.1 )/);
+    t.equal(closed, 'closed');
     t.match(first, /^HTTP\/1\.1 200/, 'the request in flight finishes');
     t.match(second, /^HTTP\/1\.1 503/, 'the late one is refused');
     t.match(second, /content-type: application\/problem\+json/i);
