@@ -5,14 +5,13 @@ import {
   type ServiceProcess,
   startServiceProcess,
 } from '@techflow/platform/testing';
-import t from 'tap';
+import t, { type Test } from 'tap';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
-// With EVENT_STORE=eventstoredb and EventStoreDB down, /ready used to answer 200 (it checked
-// Postgres alone) while every signup answered 500.
-t.test('EventStoreDB down: /ready is 503 naming it, and commands are 503 too', async (t) => {
-  const database = await createTestDatabase('tf_cmd_esdb');
+/** The command service as its own process, on a database of its own; both go at teardown. */
+async function startCommandService(t: Test, env: Record<string, string>): Promise<ServiceProcess> {
+  const database = await createTestDatabase('tf_cmd_store');
   let service: ServiceProcess | undefined;
   t.teardown(async () => {
     await service?.stop();
@@ -20,10 +19,19 @@ t.test('EventStoreDB down: /ready is 503 naming it, and commands are 503 too', a
   });
   service = await startServiceProcess(main, {
     DATABASE_URL: database.url,
-    EVENT_STORE: 'eventstoredb',
-    EVENTSTORE_URL: `esdb://127.0.0.1:${await deadPort()}?tls=false`,
     COMMAND_PORT: '0',
     LOG_LEVEL: 'warn',
+    ...env,
+  });
+  return service;
+}
+
+// With EVENT_STORE=eventstoredb and EventStoreDB down, /ready used to answer 200 (it checked
+// Postgres alone) while every signup answered 500.
+t.test('EventStoreDB down: /ready is 503 naming it, and commands are 503 too', async (t) => {
+  const service = await startCommandService(t, {
+    EVENT_STORE: 'eventstoredb',
+    EVENTSTORE_URL: `esdb://127.0.0.1:${await deadPort()}?tls=false`,
   });
 
   const ready = await fetch(`${service.origin}/ready`);
@@ -48,18 +56,7 @@ t.test('EventStoreDB down: /ready is 503 naming it, and commands are 503 too', a
 });
 
 t.test('the Postgres event store is checked by /ready too', async (t) => {
-  const database = await createTestDatabase('tf_cmd_ready');
-  let service: ServiceProcess | undefined;
-  t.teardown(async () => {
-    await service?.stop();
-    await database.drop();
-  });
-  service = await startServiceProcess(main, {
-    DATABASE_URL: database.url,
-    EVENT_STORE: 'postgres',
-    COMMAND_PORT: '0',
-    LOG_LEVEL: 'warn',
-  });
+  const service = await startCommandService(t, { EVENT_STORE: 'postgres' });
   const ready = await fetch(`${service.origin}/ready`);
   t.equal(ready.status, 200);
   t.match(await ready.json(), { checks: ['postgres', 'event store (postgres)'] });
