@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { refuseWhileClosing } from '@techflow/platform/http';
+import { refuseWhileClosing, toProblem } from '@techflow/platform/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerDocs } from './gateway/docs.js';
 import { sendNotFound, sendProblem } from './gateway/problem.js';
@@ -69,16 +69,10 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     return503OnClosing: false,
     // Errors met before routing (a malformed percent-encoding in the path) answer with
     // Fastify's own JSON unless handed over here.
+    // The services' own mapping, so both say the same about the same request.
     frameworkErrors: (error, _request, reply) => {
-      sendProblem(reply, {
-        status: 400,
-        code: 'validation_failed',
-        title: 'The request is not valid',
-        detail:
-          error.code === 'FST_ERR_BAD_URL'
-            ? 'the path is not valid percent-encoded UTF-8'
-            : error.message,
-      });
+      const p = toProblem(error);
+      sendProblem(reply, { status: p.statusCode, code: p.code, title: p.title, detail: p.detail });
     },
   });
   const command: Upstream = { name: 'command', url: options.commandUrl };
