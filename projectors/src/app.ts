@@ -71,6 +71,13 @@ export async function buildProjectors(
         if (failed.length > 0) throw new Error(`failed: ${failed.join(', ')}`);
       },
     },
+    // A tenant held back (one of its events could not be applied) waits for a restart while
+    // every other goes on: degraded, not down.
+    optionalReadyChecks: {
+      'held tenants': async () => {
+        if (runners.some((r) => r.status().heldTenants > 0)) throw new Error('tenants held');
+      },
+    },
   });
   const metrics = createProjectorMetrics(app.metrics);
   const log = app.log;

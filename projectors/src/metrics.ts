@@ -11,6 +11,7 @@ export interface ProjectorMetrics {
   readonly batchSeconds: Histogram<'projection'>;
   readonly deadLetters: Counter<'projection'>;
   readonly pullRestarts: Counter<'projection'>;
+  readonly heldTenants: Gauge<'projection'>;
 }
 
 export function createProjectorMetrics(registry: Registry): ProjectorMetrics {
@@ -58,13 +59,19 @@ export function createProjectorMetrics(registry: Registry): ProjectorMetrics {
     }),
     deadLetters: new Counter({
       name: 'projection_dead_letters_total',
-      help: 'Events parked as poison',
+      help: 'Events that could not be applied (their tenant held back, or the projection failed)',
       labelNames: ['projection'] as const,
       registers,
     }),
     pullRestarts: new Counter({
       name: 'projection_pull_restarts_total',
       help: 'JetStream fetches ended because nothing came while the event store was ahead',
+      labelNames: ['projection'] as const,
+      registers,
+    }),
+    heldTenants: new Gauge({
+      name: 'projection_held_tenants',
+      help: 'Tenants held back after one of their events could not be applied (replayed on restart)',
       labelNames: ['projection'] as const,
       registers,
     }),

@@ -27,6 +27,12 @@ import {
 } from './runner/checkpoints.js';
 import { durableName, ensureProjectionConsumer } from './runner/consumer.js';
 import { deadLetter, describeError } from './runner/dead-letters.js';
+import {
+  advanceHeldTenant,
+  holdTenant,
+  loadHeldTenants,
+  releaseTenant,
+} from './runner/held-tenants.js';
 
 export interface RunnerOptions {
   /** Most events applied in one transaction; default 1000. */
@@ -64,6 +70,14 @@ export interface RunnerOptions {
    * peak RSS reached 189–205 MiB against 170–172 at 10,000, for 4–5% of the rate.
    */
   readonly catchUpBatch?: number;
+  /**
+   * How many tenants the projection may hold back (default 25). An event that cannot be
+   * applied holds back its tenant: the tenant's events are skipped, and its reads stay at the
+   * last complete position, while every other tenant goes on. A restart replays them. Past
+   * this many, the cause is unlikely to be the tenants' own events, and the projection fails
+   * at the next one as a whole; 0 fails it at the first.
+   */
+  readonly maxHeldTenants?: number;
 }
 
 export interface RunnerDeps {
@@ -84,7 +98,13 @@ export interface ProjectionRunner {
   start(): Promise<void>;
   /** Finishes the batch in flight, commits it, and stops. */
   stop(): Promise<void>;
-  status(): { status: RunnerStatus; position: bigint; lastError: string | null };
+  status(): {
+    status: RunnerStatus;
+    position: bigint;
+    lastError: string | null;
+    /** Tenants held back after an event of theirs could not be applied. */
+    heldTenants: number;
+  };
   /** Resolves once the runner has stopped or failed. */
   readonly done: Promise<void>;
 }
@@ -125,12 +145,15 @@ export function createProjectionRunner(
   const coalesceMs = options.coalesceMs ?? 5;
   const ackEveryMs = options.ackEveryMs ?? 100;
   const catchUpBatch = Math.max(options.catchUpBatch ?? 10_000, maxBatch);
+  const maxHeldTenants = options.maxHeldTenants ?? 25;
   const handles = new Set(projection.handles);
   const labels = { projection: projection.name };
 
   let status: RunnerStatus = 'starting';
   let lastError: string | null = null;
   let position = 0n;
+  /** Held tenants, each with the position through which its read model is complete. */
+  let held = new Map<string, bigint>();
   let running = false;
   let lastMessageAt = Date.now();
   let batchStartedAt = 0;
@@ -190,6 +213,7 @@ export function createProjectionRunner(
     });
 
   const report = () => {
+    metrics?.heldTenants.set(labels, held.size);
     metrics?.projectionPosition.set(labels, Number(position));
     const at = caughtUpTo();
     metrics?.projectionLag.set(labels, Number(head > at ? head - at : 0n));
@@ -203,7 +227,9 @@ export function createProjectionRunner(
   async function commit(chunk: readonly RecordedEvent[]): Promise<void> {
     const last = chunk.at(-1);
     if (!last) return;
-    const relevant = chunk.filter((e) => handles.has(e.type));
+    const relevant = chunk.filter(
+      (e) => handles.has(e.type) && (held.size === 0 || !held.has(e.metadata.tenantId)),
+    );
     const timer = metrics?.batchSeconds.startTimer(labels);
     if (relevant.length > 0) await projection.prepare?.(db, relevant);
     const move = {
@@ -272,6 +298,8 @@ export function createProjectionRunner(
     position = stored.position;
     // What was read past the old position may not be applied past the new one.
     scanned = 0n;
+    // Whoever moved it may have held tenants back meanwhile.
+    held = await loadHeldTenants(db, projection.name);
     report();
     return true;
   }
@@ -296,20 +324,73 @@ export function createProjectionRunner(
           await sleep(backoffMs(attempt, 1000));
           continue;
         }
-        return chunk.length === 1 ? poison(chunk[0]!, e) : isolate(chunk);
+        if (chunk.length > 1) return isolate(chunk);
+        // Its tenant is held now, so the event is skipped: the commit only moves past it.
+        if ((await poison(chunk[0]!, e)) === 'held') return commitWithRetries(chunk);
+        return 'failed';
       }
     }
   }
 
-  /** The batch keeps failing: apply its events one at a time to find the one that cannot be. */
+  /**
+   * The batch keeps failing: apply its events one at a time to find the one that cannot be.
+   * Once it is found and its tenant held, the rest goes back to being one batch.
+   */
   async function isolate(chunk: readonly RecordedEvent[]): Promise<'ok' | 'failed'> {
-    for (const event of chunk) {
-      if ((await commitWithRetries([event])) === 'failed') return 'failed';
+    for (let i = 0; i < chunk.length; i++) {
+      const heldBefore = held.size;
+      if ((await commitWithRetries([chunk[i]!])) === 'failed') return 'failed';
+      if (held.size > heldBefore) return commitWithRetries(chunk.slice(i + 1));
     }
     return 'ok';
   }
 
-  async function poison(event: RecordedEvent, error: unknown): Promise<'failed'> {
+  /**
+   * An event that cannot be applied: its tenant is held back, so every other tenant goes on,
+   * or, past maxHeldTenants or when holding fails, the projection fails at it.
+   */
+  async function poison(event: RecordedEvent, error: unknown): Promise<'held' | 'failed'> {
+    if (held.size < maxHeldTenants && (await hold(event, error))) return 'held';
+    return fail(event, error);
+  }
+
+  async function hold(event: RecordedEvent, error: unknown): Promise<boolean> {
+    const tenantId = event.metadata.tenantId;
+    const message = describeError(error);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await holdTenant(db, projection, event, message, position);
+        break;
+      } catch (e) {
+        if (isTransient(e) && attempt < 20 && running) {
+          await sleep(backoffMs(attempt));
+          continue;
+        }
+        log.error(
+          { projection: projection.name, tenantId, err: describeError(e) },
+          'holding the tenant back failed',
+        );
+        return false;
+      }
+    }
+    held.set(tenantId, position);
+    metrics?.deadLetters.inc(labels);
+    report();
+    log.error(
+      {
+        projection: projection.name,
+        tenantId,
+        eventId: event.eventId,
+        position: String(event.position),
+        appliedThrough: String(position),
+        err: message,
+      },
+      'tenant held back: one of its events cannot be applied; its events wait for a restart',
+    );
+    return true;
+  }
+
+  async function fail(event: RecordedEvent, error: unknown): Promise<'failed'> {
     lastError = `event ${event.eventId} at ${event.position}: ${describeError(error)}`;
     log.error(
       { projection: projection.name, position: String(event.position), err: lastError },
@@ -378,6 +459,103 @@ export function createProjectionRunner(
         await endRebuildOnceCaughtUp();
       }
     }
+  }
+
+  /**
+   * Replays each held tenant's events, from where its read model is complete up to the
+   * checkpoint, and releases it. Runs before the first batch, so the checkpoint stands still
+   * meanwhile. A tenant whose event still cannot be applied stays held, at that event.
+   */
+  async function replayHeldTenants(): Promise<void> {
+    for (const [tenantId, appliedThrough] of [...held]) {
+      if (!running) return;
+      await replayTenant(tenantId, appliedThrough);
+    }
+  }
+
+  async function replayTenant(tenantId: string, appliedThrough: bigint): Promise<void> {
+    const until = position;
+    let after = appliedThrough;
+    log.info(
+      { projection: projection.name, tenantId, from: String(after), to: String(until) },
+      'replaying a held tenant',
+    );
+    for (let attempt = 0; running; ) {
+      try {
+        if (after >= until) {
+          await releaseTenant(db, projection.name, tenantId);
+          held.delete(tenantId);
+          report();
+          log.info({ projection: projection.name, tenantId }, 'held tenant replayed and released');
+          return;
+        }
+        const { events, lastPosition } = await eventStore.readAll(after, {
+          filter: { tenantId },
+          maxCount: catchUpBatch,
+        });
+        const page = events.filter((e) => e.position <= until);
+        const end = page.length < events.length || lastPosition >= until ? until : lastPosition;
+        // The store has nothing more of the tenant's: what remains up to the checkpoint is empty.
+        const outcome = await applyHeld(tenantId, page, end > after ? end : until);
+        if (outcome === 'held') return;
+        after = end > after ? end : until;
+        attempt = 0;
+      } catch (e) {
+        if (!isTransient(e)) throw e;
+        log.warn({ projection: projection.name, err: describeError(e) }, 'replay: retrying');
+        await sleep(backoffMs(attempt++));
+        // Whatever committed before the error counts.
+        after = held.get(tenantId) ?? after;
+      }
+    }
+  }
+
+  /**
+   * Applies a page of a held tenant's events with its progress, in one transaction; when that
+   * fails, one event at a time up to the one that cannot be applied, where the tenant stays.
+   */
+  async function applyHeld(
+    tenantId: string,
+    page: readonly RecordedEvent[],
+    end: bigint,
+  ): Promise<'ok' | 'held'> {
+    const step = async (events: readonly RecordedEvent[], through: bigint) => {
+      const relevant = events.filter((e) => handles.has(e.type));
+      if (relevant.length > 0) await projection.prepare?.(db, relevant);
+      await db.transaction().execute(async (trx) => {
+        if (relevant.length > 0) await projection.apply(trx, relevant);
+        await advanceHeldTenant(trx, projection.name, tenantId, through);
+      });
+      held.set(tenantId, through);
+    };
+    try {
+      await step(page, end);
+      return 'ok';
+    } catch (e) {
+      if (isTransient(e)) throw e;
+    }
+    for (const event of page) {
+      try {
+        await step([event], event.position);
+      } catch (e) {
+        if (isTransient(e)) throw e;
+        await holdTenant(db, projection, event, describeError(e), held.get(tenantId) ?? 0n);
+        metrics?.deadLetters.inc(labels);
+        log.error(
+          {
+            projection: projection.name,
+            tenantId,
+            eventId: event.eventId,
+            position: String(event.position),
+            err: describeError(e),
+          },
+          'held tenant still cannot be replayed; it stays held',
+        );
+        return 'held';
+      }
+    }
+    await step([], end);
+    return 'ok';
   }
 
   /**
@@ -459,14 +637,13 @@ export function createProjectionRunner(
 
   async function loop(): Promise<void> {
     try {
-      if (storeCatchUp) {
-        catchingUp = true;
-        try {
-          await inStep(fillFromStore());
-        } finally {
-          catchingUp = false;
-          signalRoom();
-        }
+      catchingUp = true;
+      try {
+        await replayHeldTenants();
+        if (storeCatchUp) await inStep(fillFromStore());
+      } finally {
+        catchingUp = false;
+        signalRoom();
       }
       while (running) {
         if (queue.length === 0) {
@@ -628,13 +805,14 @@ export function createProjectionRunner(
   return {
     name: projection.name,
     done,
-    status: () => ({ status, position, lastError }),
+    status: () => ({ status, position, lastError, heldTenants: held.size }),
 
     start() {
       starting ??= (async () => {
         // Counters exist at 0 from the start: an alert on their increase needs a first sample.
         metrics?.deadLetters.inc(labels, 0);
         metrics?.pullRestarts.inc(labels, 0);
+        metrics?.heldTenants.set(labels, 0);
         let checkpoint = await loadCheckpoint(db, projection);
         if (checkpoint.version !== projection.version) {
           const versions = { stored: checkpoint.version, code: projection.version };
@@ -675,6 +853,7 @@ export function createProjectionRunner(
         }
         position = checkpoint.position;
         head = position;
+        held = await loadHeldTenants(db, projection.name);
         if (rebuilding) {
           rebuildUntil = await eventStore.headPosition();
           await endRebuildOnceCaughtUp();

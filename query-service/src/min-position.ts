@@ -1,4 +1,4 @@
-import { CHECKPOINT_CHANNEL } from '@techflow/platform';
+import { CHECKPOINT_CHANNEL, HELD_TENANT_CHANNEL } from '@techflow/platform';
 import pg from 'pg';
 
 /**
@@ -7,23 +7,39 @@ import pg from 'pg';
  * NOTIFY `<projection>:<position>` after each committed batch) and waiters are resolved as the
  * notifications arrive. A slow re-read of `projections.checkpoints` (every second, and after
  * every (re)connect) repairs anything a lost connection or a missed notification hid.
+ *
+ * A tenant a projection holds back (one of its events could not be applied) has its own,
+ * lower position: how far its read model is complete. Asked with a tenant, `position` and
+ * `waitFor` answer with that one, so reads never claim, or wait out, events the projection
+ * skipped for it. Holds arrive on HELD_TENANT_CHANNEL, before any checkpoint that skipped.
  */
 export interface CheckpointTracker {
   /** Connects, LISTENs and reads the checkpoints once; resolves when positions are known. */
   start(): Promise<void>;
-  /** The latest known checkpoint of `projection` (0 when it has none yet). */
-  position(projection: string): bigint;
   /**
-   * Resolves with the checkpoint once it is >= `min`, or with undefined after `timeoutMs` or
-   * when `signal` aborts (the caller went away: nothing stays parked for it). Answers at once,
-   * without a timer, when it already is.
+   * The latest known checkpoint of `projection` (0 when it has none yet); with `tenantId`,
+   * the position through which that tenant's read model is complete.
+   */
+  position(projection: string, tenantId?: string): bigint;
+  /**
+   * Resolves with the position (of `tenantId`'s read model, when given) once it is >= `min`,
+   * or with undefined after `timeoutMs` or when `signal` aborts (the caller went away: nothing
+   * stays parked for it). Answers at once, without a timer, when it already is.
    */
   waitFor(
     projection: string,
     min: bigint,
     timeoutMs: number,
     signal?: AbortSignal,
+    tenantId?: string,
   ): Promise<bigint | undefined>;
+  /**
+   * Where `projection` holds `tenantId` back: the position through which its read model is
+   * complete; undefined when it is not held.
+   */
+  heldAt(projection: string, tenantId: string): bigint | undefined;
+  /** How many tenants `projection` holds back. */
+  heldCount(projection: string): number;
   /**
    * The version of the projection code that built the stored read model (it changes with a
    * rebuild), as of the last table read; 0 before the first.
@@ -49,6 +65,7 @@ export interface CheckpointTrackerOptions {
 
 interface Waiter {
   readonly min: bigint;
+  readonly tenantId: string | undefined;
   readonly resolve: (position: bigint | undefined) => void;
   timer?: NodeJS.Timeout;
 }
@@ -70,6 +87,15 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
   const samples = new Map<string, Sample[]>();
   // Counts notifications; a table read that raced one must not move that projection back.
   const notified = new Map<string, number>();
+  /** Per projection: held tenant -> position through which its read model is complete. */
+  const held = new Map<string, Map<string, bigint>>();
+  let heldNotified = 0;
+  /**
+   * False from a (re)connect until the first table read after it: notifications that come
+   * meanwhile wait, so a hold made while disconnected is known before any checkpoint past it.
+   */
+  let synced = false;
+  let pending: pg.Notification[] = [];
   let client: pg.Client | undefined;
   let listening = false;
   let closed = false;
@@ -79,6 +105,26 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
   let reconnectTimer: NodeJS.Timeout | undefined;
 
   const report = (e: unknown) => options.onError?.(e);
+
+  /** The position `tenantId`'s reads of `projection` may claim. */
+  function effective(projection: string, tenantId: string | undefined): bigint {
+    const checkpoint = positions.get(projection) ?? 0n;
+    const through = tenantId === undefined ? undefined : held.get(projection)?.get(tenantId);
+    return through !== undefined && through < checkpoint ? through : checkpoint;
+  }
+
+  /** Resolves the waiters of `projection` whose position has been reached. */
+  function wakeWaiters(projection: string): void {
+    const list = waiters.get(projection);
+    if (!list) return;
+    for (const waiter of list) {
+      const position = effective(projection, waiter.tenantId);
+      if (position < waiter.min) continue;
+      list.delete(waiter);
+      clearTimeout(waiter.timer);
+      waiter.resolve(position);
+    }
+  }
 
   function record(projection: string, position: bigint): void {
     positions.set(projection, position);
@@ -92,17 +138,39 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
     list.push({ at: now, position });
     while (list.length > 2 && list[0]!.at < now - RATE_WINDOW_MS) list.shift();
     samples.set(projection, list);
-    const pending = waiters.get(projection);
-    if (!pending) return;
-    for (const waiter of pending) {
-      if (position < waiter.min) continue;
-      pending.delete(waiter);
-      clearTimeout(waiter.timer);
-      waiter.resolve(position);
-    }
+    wakeWaiters(projection);
+  }
+
+  function heldOf(projection: string): Map<string, bigint> {
+    const tenants = held.get(projection) ?? new Map<string, bigint>();
+    held.set(projection, tenants);
+    return tenants;
+  }
+
+  function setHeld(projection: string, tenantId: string, through: bigint | null): void {
+    if (through === null) held.get(projection)?.delete(tenantId);
+    else heldOf(projection).set(tenantId, through);
+    wakeWaiters(projection);
+  }
+
+  /** `<projection>:<tenantId>:<appliedThrough>`, or with nothing after the last colon: released. */
+  function onHeldNotification(payload: string): void {
+    const match = /^(.+):([0-9a-f-]{36}):([0-9]{0,19})$/.exec(payload);
+    if (!match) return;
+    const [, projection, tenantId, through] = match as unknown as [string, string, string, string];
+    heldNotified++;
+    setHeld(projection, tenantId, through === '' ? null : BigInt(through));
   }
 
   function onNotification(message: pg.Notification): void {
+    if (!synced) {
+      pending.push(message);
+      return;
+    }
+    if (message.channel === HELD_TENANT_CHANNEL && message.payload) {
+      onHeldNotification(message.payload);
+      return;
+    }
     if (message.channel !== CHECKPOINT_CHANNEL || !message.payload) return;
     const at = message.payload.lastIndexOf(':');
     const projection = message.payload.slice(0, at);
@@ -119,7 +187,26 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
     if (!c || refreshing) return;
     refreshing = true;
     const seen = new Map(notified);
+    const heldSeen = heldNotified;
     try {
+      const holds = await c
+        .query<{ projection: string; tenant_id: string; applied_through: string }>(
+          'select projection, tenant_id, applied_through::text as applied_through from projections.held_tenants',
+        )
+        .catch((e: unknown) => {
+          // Before the migration that made it, nothing is held.
+          if (isUndefinedTable(e)) return { rows: [] };
+          throw e;
+        });
+      // A notification that came while this read was in flight is newer than the rows.
+      if (heldNotified === heldSeen) {
+        const before = [...held.keys()];
+        held.clear();
+        for (const row of holds.rows) {
+          heldOf(row.projection).set(row.tenant_id, BigInt(row.applied_through));
+        }
+        for (const projection of new Set([...before, ...held.keys()])) wakeWaiters(projection);
+      }
       const result = await c.query<{ name: string; position: string; version: number }>(
         'select name, position::text as position, version from projections.checkpoints',
       );
@@ -136,7 +223,7 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
       }
     } catch (e) {
       // Before the projectors' migrations ran there is no table yet: nothing is known.
-      if (!(typeof e === 'object' && e !== null && 'code' in e && e.code === '42P01')) report(e);
+      if (!isUndefinedTable(e)) report(e);
     } finally {
       refreshing = false;
     }
@@ -154,12 +241,23 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
     });
     c.on('end', () => dropAndReconnect(c));
     await c.connect();
-    // LISTEN before the first read: nothing committed in between can be missed.
-    await c.query(`listen ${c.escapeIdentifier(CHECKPOINT_CHANNEL)}`);
+    // LISTEN before the first read: nothing committed in between can be missed. What an
+    // earlier connection left queued is older than that read.
+    synced = false;
+    pending = [];
+    await c.query(
+      `listen ${c.escapeIdentifier(CHECKPOINT_CHANNEL)}; listen ${c.escapeIdentifier(HELD_TENANT_CHANNEL)}`,
+    );
     client = c;
     listening = true;
     reconnectDelay = firstReconnectMs;
+    // A read still running on the connection that dropped would make this one a no-op.
+    while (refreshing) await new Promise((r) => setTimeout(r, 10));
     await refresh();
+    synced = true;
+    const queued = pending;
+    pending = [];
+    for (const message of queued) onNotification(message);
   }
 
   function dropAndReconnect(c: pg.Client): void {
@@ -192,12 +290,16 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
       refreshTimer.unref();
     },
 
-    position: (projection) => positions.get(projection) ?? 0n,
+    position: (projection, tenantId) => effective(projection, tenantId),
+
+    heldAt: (projection, tenantId) => held.get(projection)?.get(tenantId),
+
+    heldCount: (projection) => held.get(projection)?.size ?? 0,
 
     version: (projection) => versions.get(projection) ?? 0,
 
-    waitFor(projection, min, timeoutMs, signal) {
-      const now = positions.get(projection) ?? 0n;
+    waitFor(projection, min, timeoutMs, signal, tenantId) {
+      const now = effective(projection, tenantId);
       if (now >= min) return Promise.resolve(now);
       if (timeoutMs <= 0 || closed || signal?.aborted) return Promise.resolve(undefined);
       return new Promise((resolve) => {
@@ -211,6 +313,7 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
         };
         const waiter: Waiter = {
           min,
+          tenantId,
           resolve: (position) => {
             signal?.removeEventListener('abort', giveUp);
             resolve(position);
@@ -253,3 +356,6 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
     },
   };
 }
+
+const isUndefinedTable = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && 'code' in e && e.code === '42P01';

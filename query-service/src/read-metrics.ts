@@ -29,9 +29,17 @@ export function createReadMetrics(
       this.set(Number(tracker.position(projection)));
     },
   });
+  new Gauge({
+    name: 'techflow_query_held_tenants',
+    help: 'Tenants the projection holds back (their reads stay where their model is complete)',
+    registers: [registry],
+    collect() {
+      this.set(tracker.heldCount(projection));
+    },
+  });
   return new Histogram({
     name: 'techflow_query_min_position_wait_seconds',
-    help: 'Time reads with X-Min-Position waited for the read model (outcome: ok, stale, or gone when the caller hung up)',
+    help: 'Time reads with X-Min-Position waited for the read model (outcome: ok, stale, held when the caller’s tenant is held back, or gone when the caller hung up)',
     labelNames: ['outcome'],
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],

@@ -19,24 +19,41 @@ export interface ReadYourWritesOptions {
  * `waitMs` it answers 503 stale_read_model instead. Every answer carries `X-Position`, the
  * checkpoint known when the read ran: the read reflects at least that position.
  * Runs after authentication, so strangers cannot park requests here.
+ *
+ * A tenant the projection holds back (one of its events could not be applied) reads its
+ * model as it stands: `X-Position` is where that model is complete, and a read asking for
+ * more is answered 503 at once, since only the projectors' restart, replaying the tenant's
+ * events, moves it.
  */
 export function readYourWrites(options: ReadYourWritesOptions): preHandlerAsyncHookHandler {
   const { tracker, projection, waitMs, waited } = options;
   return async (request, reply) => {
     const header = request.headers['x-min-position'];
-    let position = tracker.position(projection);
+    const { tenantId } = request.principal;
+    let position = tracker.position(projection, tenantId);
     if (header !== undefined) {
       const min = parseMinPosition(header);
+      const heldAt = tracker.heldAt(projection, tenantId);
+      if (heldAt !== undefined && heldAt < min) {
+        waited?.observe({ outcome: 'held' }, 0);
+        throw problem(
+          'stale_read_model',
+          `this organization's ${projection} read model is complete through position ${heldAt}: ` +
+            'one of its events could not be applied, and the read model waits at it until ' +
+            'the operators restart the projectors; later writes are safe in the event store',
+          { 'retry-after': '30' },
+        );
+      }
       const started = performance.now();
       // A caller that hangs up stops waiting: nothing stays parked (or queries) for nobody.
-      const reached = await tracker.waitFor(projection, min, waitMs, request.signal);
+      const reached = await tracker.waitFor(projection, min, waitMs, request.signal, tenantId);
       const seconds = (performance.now() - started) / 1000;
       const outcome = reached !== undefined ? 'ok' : request.signal.aborted ? 'gone' : 'stale';
       waited?.observe({ outcome }, seconds);
       if (reached === undefined) {
         throw problem(
           'stale_read_model',
-          `the ${projection} read model is at ${tracker.position(projection)}, not yet at ${min}; retry shortly`,
+          `the ${projection} read model is at ${tracker.position(projection, tenantId)}, not yet at ${min}; retry shortly`,
           { 'retry-after': '1' },
         );
       }

@@ -4,6 +4,7 @@ import { createKysely } from '../db/kysely.js';
 import { migrateSchema } from '../db/migrate-schema.js';
 import * as projections20251128 from './migrations/projections/20251128T120000-checkpoints-tenants-dead-letters.js';
 import * as projections20261128 from './migrations/projections/20261128T090000-fail-unless.js';
+import * as projections20261129 from './migrations/projections/20261129T120000-held-tenants.js';
 import * as tenant20251128 from './migrations/tenant/20251128T120000-accounts-entries-members.js';
 import * as tenant20261129 from './migrations/tenant/20261129T050000-entry-counterparts.js';
 
@@ -20,6 +21,7 @@ export const tenantMigrations: Readonly<Record<string, Migration>> = {
 export const projectionsMigrations: Readonly<Record<string, Migration>> = {
   '20251128T120000-checkpoints-tenants-dead-letters': projections20251128,
   '20261128T090000-fail-unless': projections20261128,
+  '20261129T120000-held-tenants': projections20261129,
 };
 
 /** Brings one tenant schema to the latest read-model migrations (creating it if needed). */
@@ -27,7 +29,7 @@ export function migrateTenantSchema<DB>(db: Kysely<DB>, schema: string): Promise
   return migrateSchema(db.withSchema(schema), schema, tenantMigrations);
 }
 
-/** Creates or updates schema `projections`: checkpoints, tenants, dead letters. */
+/** Creates or updates schema `projections`: checkpoints, tenants, dead letters, held tenants. */
 export async function migrateProjections(pool: pg.Pool): Promise<void> {
   // Not destroyed: destroying a Kysely ends the pool, which belongs to the caller.
   await migrateSchema(createKysely<unknown>(pool), 'projections', projectionsMigrations);

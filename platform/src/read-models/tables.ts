@@ -108,10 +108,28 @@ export interface DeadLettersTable {
   failed_at: GeneratedTimestamp;
 }
 
+/**
+ * A tenant a projection holds back: one of its events could not be applied. The projection
+ * skips its events (and goes on for every other tenant) until a restart replays them.
+ */
+export interface HeldTenantsTable {
+  projection: string;
+  tenant_id: string;
+  /** Every event of this tenant up to this position is applied: its reads are this fresh. */
+  applied_through: Int8;
+  /** The event that could not be applied (it is also in dead_letters). */
+  event_id: string;
+  position: Int8;
+  error: string;
+  attempts: Generated<number>;
+  held_at: GeneratedTimestamp;
+}
+
 export interface ProjectionsSchema {
   'projections.checkpoints': ProjectionCheckpointsTable;
   'projections.tenants': TenantsTable;
   'projections.dead_letters': DeadLettersTable;
+  'projections.held_tenants': HeldTenantsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -133,3 +151,11 @@ export const ACCOUNTS_PROJECTION = 'accounts';
 
 /** Channel the projectors NOTIFY with `<projection>:<position>` after each committed batch. */
 export const CHECKPOINT_CHANNEL = 'projection_checkpoint';
+
+/**
+ * Channel the projectors NOTIFY when they hold a tenant back or release it:
+ * `<projection>:<tenantId>:<appliedThrough>` when held, `<projection>:<tenantId>:` when
+ * released. Sent in the transaction that changes projections.held_tenants, so a listener
+ * hears of a hold before any checkpoint that skipped the tenant's events.
+ */
+export const HELD_TENANT_CHANNEL = 'projection_held_tenant';

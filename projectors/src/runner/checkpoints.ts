@@ -1,6 +1,7 @@
 import { CHECKPOINT_CHANNEL } from '@techflow/platform';
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Projection, ReadModelDatabase } from '../projection.js';
+import { releaseAllTenants } from './held-tenants.js';
 
 export interface Checkpoint {
   readonly position: bigint;
@@ -60,6 +61,7 @@ export async function resetIfOtherVersion(
       if (row.version === projection.version) throw new NothingToReset('current');
       // A newer version's model (a rolling deploy's other half) is not this code's to undo.
       if (row.version > projection.version) throw new NothingToReset('newer');
+      await releaseAllTenants(trx, projection.name);
       await trx
         .updateTable('projections.checkpoints')
         .set({

@@ -36,7 +36,7 @@ export const adminProjectionRoutes: FastifyPluginAsyncTypebox<AdminProjectionOpt
         response: { 200: Type.Array(ref(ProjectionView)), ...readErrors },
       },
     },
-    async () => {
+    async (request) => {
       const [checkpoints, head] = await Promise.all([
         listCheckpoints(app.readDb),
         // Through the port, whichever store EVENT_STORE names; away, the answer is 503.
@@ -44,12 +44,15 @@ export const adminProjectionRoutes: FastifyPluginAsyncTypebox<AdminProjectionOpt
       ]);
       return checkpoints.map((c) => {
         const position = BigInt(c.position);
+        const heldThrough = app.checkpoints.heldAt(c.name, request.principal.tenantId);
         return {
           name: c.name,
           position: c.position,
           lag: (head > position ? head - position : 0n).toString(),
           status: c.status,
           eventsPerSecond: Math.round(app.checkpoints.rate(c.name) * 10) / 10,
+          heldTenants: app.checkpoints.heldCount(c.name),
+          ...(heldThrough !== undefined ? { tenantHeldThrough: heldThrough.toString() } : {}),
           ...(c.last_error ? { lastError: STOPPED } : {}),
         };
       });

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import {
   ACCOUNTS_PROJECTION,
   CHECKPOINT_CHANNEL,
+  HELD_TENANT_CHANNEL,
   type NewAccount,
   type NewAccountEntry,
   type ProjectionsSchema,
@@ -23,6 +25,42 @@ export async function advanceCheckpoint(
     .onConflict((oc) => oc.column('name').doUpdateSet({ position }))
     .execute();
   await sql`select pg_notify(${CHECKPOINT_CHANNEL}, ${`${name}:${position}`})`.execute(db);
+}
+
+/**
+ * Holds a tenant back at `through` (or releases it, with null) and NOTIFYs it, as a projector
+ * does when one of the tenant's events cannot be applied (or once it replayed them); `notify`
+ * false makes the change while nobody would hear of it.
+ */
+export async function holdTenant(
+  db: Db,
+  tenantId: string,
+  through: bigint | null,
+  notify = true,
+): Promise<void> {
+  const projection = ACCOUNTS_PROJECTION;
+  if (through === null) {
+    await db
+      .deleteFrom('projections.held_tenants')
+      .where('projection', '=', projection)
+      .where('tenant_id', '=', tenantId)
+      .execute();
+  } else {
+    const row = {
+      applied_through: through,
+      event_id: randomUUID(),
+      position: through + 1n,
+      error: 'Error: cannot apply',
+    };
+    await db
+      .insertInto('projections.held_tenants')
+      .values({ projection, tenant_id: tenantId, ...row })
+      .onConflict((oc) => oc.columns(['projection', 'tenant_id']).doUpdateSet(row))
+      .execute();
+  }
+  if (!notify) return;
+  const payload = `${projection}:${tenantId}:${through ?? ''}`;
+  await sql`select pg_notify(${HELD_TENANT_CHANNEL}, ${payload})`.execute(db);
 }
 
 let opened = 0;
