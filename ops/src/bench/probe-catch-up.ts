@@ -11,7 +11,7 @@ await buildBundles();
 const N = Number(process.env['N'] ?? 100000);
 const db = await createTestDatabase('tf_cu');
 const nats = createTestNats();
-const env = serviceEnv(db.url, nats, 18191);
+const env = serviceEnv(db.url, nats);
 try {
   const head = await seedBacklog(db.url, N);
   const c0 = cpuSnapshot({});

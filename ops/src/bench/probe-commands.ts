@@ -13,10 +13,10 @@ import { fmt } from './stats.js';
 await buildBundles();
 const db = await createTestDatabase('tf_probe');
 const nats = createTestNats();
-const env = serviceEnv(db.url, nats, 18091);
+const env = serviceEnv(db.url, nats);
 const svc = await startService('command-service', env);
 try {
-  const pool = httpPool('http://127.0.0.1:18091');
+  const pool = httpPool(svc.url);
   const tenant = await seedTenant(pool, 200);
   await depositLoad(pool, tenant, 2000, 64);
   const processes = { service: svc.child.pid! };
@@ -40,7 +40,7 @@ try {
   await monitor.end();
   // Since the service started (warm-up included): the group commit's cycle.
   const group = groupCommitBetween(
-    groupCommitCounters(await (await fetch('http://127.0.0.1:18091/metrics')).text()),
+    groupCommitCounters(await (await fetch(`${svc.url}/metrics`)).text()),
   );
   console.log(
     JSON.stringify({
@@ -59,7 +59,7 @@ try {
     }),
   );
   if (process.env['MEMORY']) {
-    const m = await (await fetch('http://127.0.0.1:18091/metrics')).text();
+    const m = await (await fetch(`${svc.url}/metrics`)).text();
     console.log(
       m
         .split('\n')

@@ -13,12 +13,12 @@ const SECONDS = Number(process.env['IDLE_SECONDS'] ?? 20);
 await buildBundles();
 const db = await createTestDatabase('tf_probe');
 const nats = createTestNats();
-const env = serviceEnv(db.url, nats, 18091);
+const env = serviceEnv(db.url, nats);
 const services: Service[] = [];
 try {
   for (const name of ['command-service', 'query-service', 'projectors'] as const)
     services.push(await startService(name, env));
-  const commands = httpPool('http://127.0.0.1:18091');
+  const commands = httpPool(services[0]!.url);
   const tenant = await seedTenant(commands, 20);
   await depositLoad(commands, tenant, 200, 8);
   await commands.close();

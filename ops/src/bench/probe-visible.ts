@@ -21,10 +21,13 @@ const SECONDS = Number(process.env['SECONDS'] ?? 10);
 const PEAK = Number(process.env['PEAK'] ?? 0);
 /** READ_EVERY=n: only every nth command is followed by its X-Min-Position read. */
 const READ_EVERY = Number(process.env['READ_EVERY'] ?? 1);
-const PROJECTORS_METRICS = 'http://127.0.0.1:18093/metrics';
-const COMMAND_METRICS = 'http://127.0.0.1:18091/metrics';
+// Known once the services say which ports they bound.
+let COMMAND_URL = '';
+let QUERY_URL = '';
+let PROJECTORS_URL = '';
 
-const groupCommit = async () => groupCommitCounters(await (await fetch(COMMAND_METRICS)).text());
+const groupCommit = async () =>
+  groupCommitCounters(await (await fetch(`${COMMAND_URL}/metrics`)).text());
 
 /** `n` to `digits` decimals, as a number (console.table and JSON keep it numeric). */
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -35,7 +38,7 @@ const cpuSnapshotOf = (svcs: Service[]) =>
 await buildBundles();
 const db = await createTestDatabase('tf_probe');
 const nats = createTestNats();
-const env = serviceEnv(db.url, nats, 18091);
+const env = serviceEnv(db.url, nats);
 if (process.env['LOG_SLOW_MS']) {
   // Statements slower than LOG_SLOW_MS go to the server log, with their duration.
   const admin = new pg.Client({ connectionString: db.url });
@@ -64,15 +67,20 @@ if (process.env['LOG_STATEMENTS']) {
 const services: Service[] = [];
 const monitor = new pg.Pool({ connectionString: db.url, max: 1 });
 try {
-  services.push(await startService('command-service', env));
+  const command = await startService('command-service', env);
+  services.push(command);
+  COMMAND_URL = command.url;
   const ONLY_COMMANDS = process.env['ONLY_COMMANDS'] === '1';
   if (!ONLY_COMMANDS) {
-    services.push(await startService('query-service', env));
-    services.push(await startService('projectors', env));
+    const query = await startService('query-service', env);
+    const projectors = await startService('projectors', env);
+    services.push(query, projectors);
+    QUERY_URL = query.url;
+    PROJECTORS_URL = projectors.url;
   }
   const CONNECTIONS = Number(process.env['CONNECTIONS'] ?? 1024);
-  const commands = httpPool('http://127.0.0.1:18091', CONNECTIONS);
-  const queries = httpPool('http://127.0.0.1:18092', CONNECTIONS);
+  const commands = httpPool(COMMAND_URL, CONNECTIONS);
+  const queries = httpPool(QUERY_URL, CONNECTIONS);
   if (process.env['VARIANT_SQL']) {
     // An experimental replacement of a database function, applied after the migrations ran.
     await monitor.query(readFileSync(process.env['VARIANT_SQL'], 'utf8'));
@@ -155,7 +163,7 @@ try {
       );
       const row = r.rows[0]!;
       // The relay's gauge, not its checkpoint row: that is written at most every 200 ms.
-      const metrics = ONLY_COMMANDS ? '' : await (await fetch(PROJECTORS_METRICS)).text();
+      const metrics = ONLY_COMMANDS ? '' : await (await fetch(`${PROJECTORS_URL}/metrics`)).text();
       const relay = metricValue(metrics, 'relay_position');
       samples.push({ t: performance.now(), head: Number(row.head), relay, proj: Number(row.proj) });
       // TIMELINE=1: ms, relay lag and projection lag (events) every 100 ms.
@@ -173,7 +181,7 @@ try {
   })();
 
   const counters = async () => {
-    const m = ONLY_COMMANDS ? '' : await (await fetch(PROJECTORS_METRICS)).text();
+    const m = ONLY_COMMANDS ? '' : await (await fetch(`${PROJECTORS_URL}/metrics`)).text();
     const batches = metricValue(m, 'projection_batch_seconds_count');
     const x = await monitor.query<{ xacts: string }>(
       'select xact_commit::text xacts from pg_stat_database where datname = current_database()',
@@ -215,8 +223,8 @@ try {
   // NEW_POOLS=1: the measured run on pools with no connections yet (what a warm-up opened
   // stays with the old ones), to see what opening them costs.
   const fresh = process.env['NEW_POOLS'] === '1';
-  const measuredCommands = fresh ? httpPool('http://127.0.0.1:18091', CONNECTIONS) : commands;
-  const measuredQueries = fresh ? httpPool('http://127.0.0.1:18092', CONNECTIONS) : queries;
+  const measuredCommands = fresh ? httpPool(COMMAND_URL, CONNECTIONS) : commands;
+  const measuredQueries = fresh ? httpPool(QUERY_URL, CONNECTIONS) : queries;
   const { written, visible, timeline, clientDelayP99Ms } = await openLoop(
     measuredCommands,
     ONLY_COMMANDS ? null : measuredQueries,
@@ -309,7 +317,7 @@ try {
     );
   }
   if (!ONLY_COMMANDS) {
-    const m = await (await fetch('http://127.0.0.1:18092/metrics')).text();
+    const m = await (await fetch(`${QUERY_URL}/metrics`)).text();
     console.log(
       m
         .split('\n')

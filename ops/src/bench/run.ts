@@ -35,7 +35,7 @@ const line = (label: string, value: string) => console.log(`${label.padEnd(44)} 
 async function systemEnv() {
   const db = await createTestDatabase('tf_bench');
   const nats = createTestNats();
-  const env = serviceEnv(db.url, nats, 18081);
+  const env = serviceEnv(db.url, nats);
   return { db, nats, env };
 }
 
@@ -70,7 +70,7 @@ async function commandsAlone(ceiling: Ceiling) {
   const { db, nats, env } = await systemEnv();
   const service = await startService('command-service', env);
   try {
-    const commands = httpPool('http://127.0.0.1:18081');
+    const commands = httpPool(service.url);
     const tenant = await seedTenant(commands, 200);
     await depositLoad(commands, tenant, 2_000, 64);
     const rounds = await pairedRounds(ROUNDS, ceiling, () =>
@@ -89,11 +89,13 @@ async function commandsAndVisibility(ceiling: Ceiling) {
   const { db, nats, env } = await systemEnv();
   const services: Service[] = [];
   try {
-    services.push(await startService('command-service', env));
-    services.push(await startService('query-service', env));
+    const command = await startService('command-service', env);
+    services.push(command);
+    const query = await startService('query-service', env);
+    services.push(query);
     services.push(await startService('projectors', env));
-    const commands = httpPool('http://127.0.0.1:18081');
-    const queries = httpPool('http://127.0.0.1:18082');
+    const commands = httpPool(command.url);
+    const queries = httpPool(query.url);
     const tenant = await seedTenant(commands, 200);
     await depositLoad(commands, tenant, 2_000, 64); // warm-up: JIT, caches, pools
     // Each ceiling run waits until the read models have absorbed what came before, so it
@@ -116,8 +118,8 @@ async function commandsAndVisibility(ceiling: Ceiling) {
     // fractions of it (where the system has headroom). The pools may open as many connections
     // as requests are outstanding: capping them would queue requests in this client and turn
     // the open loop into a closed one.
-    const openCommands = httpPool('http://127.0.0.1:18081', 2048);
-    const openQueries = httpPool('http://127.0.0.1:18082', 2048);
+    const openCommands = httpPool(command.url, 2048);
+    const openQueries = httpPool(query.url, 2048);
     // Warm-up of what the sweep measures and the peak did not use: the query service's
     // reads with X-Min-Position (V8's JIT, its pool's connections and prepared statements).
     // Without it the first sweep measured the query service starting up (eighth-peak p99

@@ -1,12 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isStartUpMessage } from '@techflow/platform/http';
 import { nodeCommand, REPO_ROOT, SERVICES, type ServiceSpec } from '../services.js';
 
 export interface Service {
   readonly name: string;
   readonly child: ChildProcess;
+  /** The port it bound (it tells over IPC), and its base URL. */
   readonly port: number;
+  readonly url: string;
   stop(): Promise<void>;
   /** Peak resident set size (VmHWM) in MiB, read from /proc while it runs. */
   peakRssMiB(): number;
@@ -22,15 +25,16 @@ process.once('exit', () => {
 process.once('SIGINT', () => process.exit(130));
 
 /**
- * Starts a service's bundle as its own process, as `npm start` does, on the port `env` gives
- * it, and waits for /ready. Build the bundles first (buildBundles).
+ * Starts a service's bundle as its own process, as `npm start` does, and waits for /ready on
+ * the port it says it bound (any free one unless `env` names one: a probe never takes what
+ * answers on a fixed port, such as an `npm start` left running, for its service). Build the
+ * bundles first (buildBundles).
  */
 export async function startService(
   name: ServiceSpec['name'],
   env: Record<string, string>,
 ): Promise<Service> {
   const spec = SERVICES.find((s) => s.name === name)!;
-  const port = Number(env[spec.portVariable]);
   const child = spawn(
     process.execPath,
     [
@@ -40,13 +44,28 @@ export async function startService(
     ],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, LOG_LEVEL: 'warn', [spec.portVariable]: '0', ...env },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
   );
   running.add(child);
   child.once('exit', () => running.delete(child));
+  let port: number | undefined;
+  let failure: string | undefined;
+  child.on('message', (message) => {
+    if (!isStartUpMessage(message)) return;
+    if (message.type === 'techflow:listening') port = message.port;
+    else failure = message.message;
+  });
   const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`${name} exited with ${child.exitCode}${failure ? `: ${failure}` : ''}`);
+    }
+    if (Date.now() > deadline) throw new Error(`${name} did not say its port within 60 s`);
+    if (port !== undefined) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
     try {
@@ -58,10 +77,13 @@ export async function startService(
     if (Date.now() > deadline) throw new Error(`${name} not ready on :${port} after 60 s`);
     await new Promise((r) => setTimeout(r, 200));
   }
+  // Not a handle keeping the probe alive once the service is up.
+  child.channel?.unref();
   return {
     name,
     child,
     port,
+    url: `http://127.0.0.1:${port}`,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
@@ -78,13 +100,12 @@ export async function startService(
 
 /**
  * The environment the benchmarks start services with: their own database and JetStream
- * stream, rate limits out of the way, ports from `base` (the first of three consecutive),
- * then any overrides a probe passes as JSON in PROBE_ENV.
+ * stream, rate limits out of the way, then any overrides a probe passes as JSON in PROBE_ENV.
+ * Ports are free ones (startService).
  */
 export function serviceEnv(
   databaseUrl: string,
   nats: { readonly stream: string; readonly subjectPrefix: string },
-  base: number,
 ): Record<string, string> {
   const overrides: Record<string, string> = process.env['PROBE_ENV']
     ? JSON.parse(process.env['PROBE_ENV'])
@@ -96,9 +117,6 @@ export function serviceEnv(
     NATS_SUBJECT_PREFIX: nats.subjectPrefix,
     RATE_LIMIT_PER_USER_PER_MINUTE: '100000000',
     RATE_LIMIT_PER_TENANT_PER_MINUTE: '100000000',
-    COMMAND_PORT: String(base),
-    QUERY_PORT: String(base + 1),
-    PROJECTORS_PORT: String(base + 2),
     ...overrides,
   };
 }
