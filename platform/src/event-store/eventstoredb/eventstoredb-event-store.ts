@@ -26,7 +26,11 @@ const DEFAULT_READ_ALL = 1000;
 /**
  * The port over EventStoreDB. What differs from the Postgres adapter:
  * - one stream per commit: appendToStreams with several streams throws;
- * - positions are commit positions: increasing, not gap-free;
+ * - positions are commit positions: increasing, not gap-free. Each event of a multi-event
+ *   append has its own: the server (v20+) writes an append as implicitly committed prepare
+ *   records, and its $all reader gives each the record's own log position as commit position
+ *   (KurrentDB's AllReader: `new CommitEventRecord(eventRecord, prepare.LogPosition)`), so
+ *   resuming after one never skips the rest of its append;
  * - the hash chain is computed here, after reading the stream's last event, and the append
  *   expects exactly that revision, so concurrent writers cannot fork the chain;
  * - idempotency records are written to `options.idempotency` AFTER the append, so the two are
