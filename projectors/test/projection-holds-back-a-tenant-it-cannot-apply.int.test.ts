@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RecordedEvent } from '@techflow/platform';
 import { Registry } from 'prom-client';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createProjectorMetrics } from '../src/metrics.js';
 import type { Projection } from '../src/projection.js';
 import { accountsProjection } from '../src/projections/accounts.js';
@@ -123,7 +123,11 @@ t.test('an event that cannot be applied holds back its tenant only', async (t) =
   await restarted.stop();
 });
 
-t.test('a held tenant whose event still cannot be applied stays held', async (t) => {
+/**
+ * A fresh store with one tenant's account: a deposit of 10, then a deposit to an account that
+ * was never opened (no restart can apply it), then one of 20.
+ */
+async function tenantWithUnappliableEvent(t: Test) {
   const infra = await createInfra();
   t.teardown(() => infra.close());
   const log = new EventLog();
@@ -131,10 +135,15 @@ t.test('a held tenant whose event still cannot be applied stays held', async (t)
   const a = randomUUID();
   log.open(tenant, a);
   log.deposit(tenant, a, 10n);
-  // A deposit to an account that was never opened: no restart can apply it.
   const bad = log.deposit(tenant, randomUUID(), 5n);
   log.deposit(tenant, a, 20n);
   const events = await appendLog(infra.eventStore, log);
+  const poison = events.find((e) => e.eventId === bad.eventId)!;
+  return { infra, tenant, a, bad, events, poison };
+}
+
+t.test('a held tenant whose event still cannot be applied stays held', async (t) => {
+  const { infra, tenant, a, bad, events } = await tenantWithUnappliableEvent(t);
 
   const runner = startRunner(infra);
   await runner.start();
@@ -154,15 +163,7 @@ t.test('a held tenant whose event still cannot be applied stays held', async (t)
 });
 
 t.test('past maxHeldTenants the projection fails as a whole', async (t) => {
-  const infra = await createInfra();
-  t.teardown(() => infra.close());
-  const log = new EventLog();
-  const tenant = randomUUID();
-  const a = randomUUID();
-  log.open(tenant, a);
-  const bad = log.deposit(tenant, randomUUID(), 5n);
-  const events = await appendLog(infra.eventStore, log);
-  const poison = events.find((e) => e.eventId === bad.eventId)!;
+  const { infra, poison } = await tenantWithUnappliableEvent(t);
 
   const runner = startRunner(infra, { maxHeldTenants: 0 });
   await runner.start();
