@@ -27,12 +27,9 @@ import {
 } from './runner/checkpoints.js';
 import { durableName, ensureProjectionConsumer } from './runner/consumer.js';
 import { deadLetter, describeError } from './runner/dead-letters.js';
-import {
-  advanceHeldTenant,
-  holdTenant,
-  loadHeldTenants,
-  releaseTenant,
-} from './runner/held-tenants.js';
+import { createDeferredAcks } from './runner/deferred-acks.js';
+import { replayHeldTenants } from './runner/held-tenant-replay.js';
+import { holdTenant, loadHeldTenants } from './runner/held-tenants.js';
 
 export interface RunnerOptions {
   /** Most events applied in one transaction; default 1000. */
@@ -189,11 +186,7 @@ export function createProjectionRunner(
 
   let messages: ConsumerMessages | null = null;
   let ticker: NodeJS.Timeout | null = null;
-  /** The last applied message not yet acked, and how many it stands for. */
-  let unacked: JsMsg | null = null;
-  let unackedCount = 0;
-  let lastAckAt = Number.NEGATIVE_INFINITY;
-  let ackTimer: NodeJS.Timeout | null = null;
+  const acks = createDeferredAcks({ everyMs: ackEveryMs, maxPending: maxBatch });
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((r) => {
     resolveDone = r;
@@ -462,103 +455,6 @@ export function createProjectionRunner(
   }
 
   /**
-   * Replays each held tenant's events, from where its read model is complete up to the
-   * checkpoint, and releases it. Runs before the first batch, so the checkpoint stands still
-   * meanwhile. A tenant whose event still cannot be applied stays held, at that event.
-   */
-  async function replayHeldTenants(): Promise<void> {
-    for (const [tenantId, appliedThrough] of [...held]) {
-      if (!running) return;
-      await replayTenant(tenantId, appliedThrough);
-    }
-  }
-
-  async function replayTenant(tenantId: string, appliedThrough: bigint): Promise<void> {
-    const until = position;
-    let after = appliedThrough;
-    log.info(
-      { projection: projection.name, tenantId, from: String(after), to: String(until) },
-      'replaying a held tenant',
-    );
-    for (let attempt = 0; running; ) {
-      try {
-        if (after >= until) {
-          await releaseTenant(db, projection.name, tenantId);
-          held.delete(tenantId);
-          report();
-          log.info({ projection: projection.name, tenantId }, 'held tenant replayed and released');
-          return;
-        }
-        const { events, lastPosition } = await eventStore.readAll(after, {
-          filter: { tenantId },
-          maxCount: catchUpBatch,
-        });
-        const page = events.filter((e) => e.position <= until);
-        const end = page.length < events.length || lastPosition >= until ? until : lastPosition;
-        // The store has nothing more of the tenant's: what remains up to the checkpoint is empty.
-        const outcome = await applyHeld(tenantId, page, end > after ? end : until);
-        if (outcome === 'held') return;
-        after = end > after ? end : until;
-        attempt = 0;
-      } catch (e) {
-        if (!isTransient(e)) throw e;
-        log.warn({ projection: projection.name, err: describeError(e) }, 'replay: retrying');
-        await sleep(backoffMs(attempt++));
-        // Whatever committed before the error counts.
-        after = held.get(tenantId) ?? after;
-      }
-    }
-  }
-
-  /**
-   * Applies a page of a held tenant's events with its progress, in one transaction; when that
-   * fails, one event at a time up to the one that cannot be applied, where the tenant stays.
-   */
-  async function applyHeld(
-    tenantId: string,
-    page: readonly RecordedEvent[],
-    end: bigint,
-  ): Promise<'ok' | 'held'> {
-    const step = async (events: readonly RecordedEvent[], through: bigint) => {
-      const relevant = events.filter((e) => handles.has(e.type));
-      if (relevant.length > 0) await projection.prepare?.(db, relevant);
-      await db.transaction().execute(async (trx) => {
-        if (relevant.length > 0) await projection.apply(trx, relevant);
-        await advanceHeldTenant(trx, projection.name, tenantId, through);
-      });
-      held.set(tenantId, through);
-    };
-    try {
-      await step(page, end);
-      return 'ok';
-    } catch (e) {
-      if (isTransient(e)) throw e;
-    }
-    for (const event of page) {
-      try {
-        await step([event], event.position);
-      } catch (e) {
-        if (isTransient(e)) throw e;
-        await holdTenant(db, projection, event, describeError(e), held.get(tenantId) ?? 0n);
-        metrics?.deadLetters.inc(labels);
-        log.error(
-          {
-            projection: projection.name,
-            tenantId,
-            eventId: event.eventId,
-            position: String(event.position),
-            err: describeError(e),
-          },
-          'held tenant still cannot be replayed; it stays held',
-        );
-        return 'held';
-      }
-    }
-    await step([], end);
-    return 'ok';
-  }
-
-  /**
    * Decodes a message as it arrives, while the loop waits on Postgres for the previous batch,
    * so parsing overlaps the database's work. null: a duplicate (known by the relay's position
    * header, without parsing) or undecodable (its position is still in the store, and the
@@ -599,47 +495,26 @@ export function createProjectionRunner(
     // crash in between means a redelivery the checkpoint then drops.
     if (!failed() && position >= (last?.position ?? 0n)) {
       const msg = batch.at(-1)?.msg;
-      if (msg) ackLater(msg, batch.length);
+      if (msg) acks.ackLater(msg, batch.length);
     }
-  }
-
-  /** The deferred ack's message, now taken: the caller acks it. */
-  function takeUnacked(): JsMsg | null {
-    if (ackTimer) clearTimeout(ackTimer);
-    ackTimer = null;
-    const msg = unacked;
-    unacked = null;
-    unackedCount = 0;
-    lastAckAt = performance.now();
-    return msg;
-  }
-
-  /** Acks the last applied message now (and with it everything before it). */
-  function flushAck(): void {
-    try {
-      takeUnacked()?.ack();
-    } catch {
-      // The connection is closed: JetStream redelivers after ack_wait, and the checkpoint
-      // drops what it already applied.
-    }
-  }
-
-  /** Acks at most every ackEveryMs, or at once when maxBatch messages wait for one. */
-  function ackLater(msg: JsMsg, count: number): void {
-    unacked = msg;
-    unackedCount += count;
-    if (unackedCount >= maxBatch || performance.now() - lastAckAt >= ackEveryMs) {
-      flushAck();
-      return;
-    }
-    ackTimer ??= setTimeout(flushAck, ackEveryMs);
   }
 
   async function loop(): Promise<void> {
     try {
       catchingUp = true;
       try {
-        await replayHeldTenants();
+        await replayHeldTenants({
+          db,
+          eventStore,
+          projection,
+          held,
+          until: position,
+          pageSize: catchUpBatch,
+          isRunning: () => running,
+          log,
+          onChange: report,
+          onDeadLetter: () => metrics?.deadLetters.inc(labels),
+        });
         if (storeCatchUp) await inStep(fillFromStore());
       } finally {
         catchingUp = false;
@@ -690,7 +565,8 @@ export function createProjectionRunner(
       }
       // Confirmed by the server before stopping, so a successor is not sent it again; not
       // waited on for long (NATS may be what is away), a redelivery being harmless.
-      await takeUnacked()
+      await acks
+        .take()
         ?.ackAck({ timeout: 1000 })
         .catch(() => false);
       await messages?.close().catch(() => undefined);
