@@ -2,10 +2,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { refuseWhileClosing, toProblem } from '@techflow/platform/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { registerDocs } from './gateway/docs.js';
+import { originDocument, registerDocs } from './gateway/docs.js';
+import { originRoutes } from './gateway/origin-routes.js';
 import { sendNotFound, sendProblem } from './gateway/problem.js';
 import { registerProxy } from './gateway/proxy.js';
 import { registerRefusals } from './gateway/refusals.js';
+import { routeMissHandler } from './gateway/route-miss.js';
 import {
   API_PREFIX,
   COMMAND_READ_PREFIXES,
@@ -78,6 +80,8 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
   const command: Upstream = { name: 'command', url: options.commandUrl };
   const query: Upstream = { name: 'query', url: options.queryUrl };
   const ui = hasBuiltUi(options.staticDir) ? options.staticDir : undefined;
+  // What the origin routes where, for Allow: each service knows only its own routes.
+  const origin = originRoutes(() => originDocument(command, query, ui !== undefined));
 
   app.setErrorHandler((error, _request, reply) => {
     const status = statusOf(error);
@@ -126,13 +130,19 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
       prefix: trimmed,
       methods: READ_METHODS,
       routes: ['/*'],
+      origin,
     });
   }
-  await registerProxy(app, { upstream: command, prefix: '/', methods: WRITE_METHODS });
+  await registerProxy(app, { upstream: command, prefix: '/', methods: WRITE_METHODS, origin });
 
   if (ui) {
-    await registerProxy(app, { upstream: query, prefix: API_PREFIX, methods: READ_METHODS });
-    await registerStaticUi(app, ui);
+    await registerProxy(app, {
+      upstream: query,
+      prefix: API_PREFIX,
+      methods: READ_METHODS,
+      origin,
+    });
+    await registerStaticUi(app, ui, routeMissHandler(origin));
   } else {
     // No UI: every other read is the query service's, and / says how to get the UI.
     app.get('/', async (_request, reply) =>
@@ -143,8 +153,9 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
       prefix: '/',
       methods: READ_METHODS,
       routes: ['/*'],
+      origin,
     });
-    app.setNotFoundHandler(sendNotFound);
+    app.setNotFoundHandler(routeMissHandler(origin));
   }
   return app;
 }

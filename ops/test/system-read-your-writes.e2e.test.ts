@@ -35,6 +35,17 @@ t.test(
     );
     t.equal(seed.status, 201);
 
+    // Each service knows only its own routes; the origin answers for both.
+    for (const [path, allow] of [
+      [`/v1/accounts/${main.accountId}`, 'GET, HEAD, OPTIONS'],
+      ['/v1/accounts', 'GET, HEAD, POST, OPTIONS'],
+    ] as const) {
+      const wrong = await api.request<{ code: string }>('DELETE', path);
+      t.equal(wrong.status, 405, `DELETE ${path} at the origin`);
+      t.equal(wrong.headers.get('allow'), allow);
+      t.equal(wrong.body.code, 'method_not_allowed');
+    }
+
     // 50 parallel requests, deposits and withdrawals mixed, on the same account. Each one then
     // reads with its own position and must find its own entry.
     const results = await Promise.all(

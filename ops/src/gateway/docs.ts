@@ -30,6 +30,28 @@ async function fetchDocument(upstream: Upstream, reply: FastifyReply): Promise<u
 }
 
 /**
+ * The origin's document: both services' merged as the gateway routes them. Rejects when
+ * either cannot be read.
+ */
+export async function originDocument(
+  command: Upstream,
+  query: Upstream,
+  ui: boolean,
+): Promise<Record<string, unknown>> {
+  const [c, q] = await Promise.all([
+    getJson(command, '/openapi.json'),
+    getJson(query, '/openapi.json'),
+  ]);
+  return mergeOpenApi(
+    [
+      { target: 'command', document: c },
+      { target: 'query', document: q },
+    ],
+    ui,
+  );
+}
+
+/**
  * /openapi.json merges both services' documents (fetched per request: services restart and a
  * docs request is rare). /docs is one Swagger UI over that merged document: the command
  * service's UI assets, whose initializer loads the document from `./json` relative to the

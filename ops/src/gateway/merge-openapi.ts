@@ -8,7 +8,8 @@ export interface UpstreamDocument {
   readonly document: unknown;
 }
 
-const OPERATION_KEYS = ['get', 'head', 'post', 'put', 'patch', 'delete', 'options', 'trace'];
+/** The operations a path item can hold, as OpenAPI 3 names them. */
+export const OPERATION_KEYS = ['get', 'head', 'post', 'put', 'patch', 'delete', 'options', 'trace'];
 
 const isObject = (v: unknown): v is JsonObject =>
   typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -29,7 +29,10 @@ export function sendProblem<R extends ProblemReply>(reply: R, problem: Problem):
 }
 
 /** 404 in the services' shape, for paths no route and no upstream owns. */
-export function sendNotFound<R extends ProblemReply>(request: FastifyRequest, reply: R): R {
+export function sendNotFound<R extends ProblemReply>(
+  request: Pick<FastifyRequest, 'method' | 'url'>,
+  reply: R,
+): R {
   return sendProblem(reply, {
     status: 404,
     code: 'not_found',

@@ -1,6 +1,8 @@
 import fastifyHttpProxy from '@fastify/http-proxy';
 import type { FastifyInstance } from 'fastify';
+import type { OriginRoutes } from './origin-routes.js';
 import { sendProblem } from './problem.js';
+import { judgeUpstreamMiss } from './route-miss.js';
 import type { Upstream } from './upstream.js';
 
 export interface ProxyRoute {
@@ -12,6 +14,8 @@ export interface ProxyRoute {
   readonly methods: readonly string[];
   /** Which of `prefix` and `prefix/*` to match (default both). */
   readonly routes?: readonly string[];
+  /** The origin's routes: the service's 404s and 405s are judged by them (route-miss.ts). */
+  readonly origin?: OriginRoutes;
 }
 
 const statusOf = (error: Error): number | undefined =>
@@ -48,6 +52,13 @@ export async function registerProxy(app: FastifyInstance, route: ProxyRoute): Pr
       // is an answer (stale_read_model after its own 5 s wait, /ready naming a dependency):
       // retrying it would multiply the wait and hide the reason.
       retryDelay: () => null,
+      onResponse: (request, reply, res) => {
+        if (route.origin && (res.statusCode === 404 || res.statusCode === 405)) {
+          judgeUpstreamMiss(route.origin, request, reply, res).catch((e: unknown) => reply.send(e));
+          return;
+        }
+        reply.send(res.stream);
+      },
       rewriteRequestHeaders: (request, headers) => {
         const { expect: _answered, ...forwarded } = headers;
         return {

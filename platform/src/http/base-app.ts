@@ -14,6 +14,7 @@ import { healthPlugin, type ReadyCheck } from './health.js';
 import { metricsPlugin } from './metrics.js';
 import { openApiPlugin } from './openapi.js';
 import { problemJsonPlugin, sendProblem, toProblem } from './problem-json.js';
+import { routeMissPlugin } from './route-miss.js';
 import { refuseWhileClosing } from './shutdown.js';
 import { createValidatorCompiler } from './validation.js';
 
@@ -139,6 +140,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
     });
   });
   await app.register(problemJsonPlugin);
+  await app.register(routeMissPlugin);
   await app.register(metricsPlugin, {
     defaultLabels: { service: options.name },
     collectDefault: options.collectDefaultMetrics ?? true,

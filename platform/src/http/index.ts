@@ -7,6 +7,7 @@ export * from './metrics.js';
 export * from './openapi.js';
 export * from './problem-json.js';
 export * from './rate-limit.js';
+export * from './route-miss.js';
 export * from './shutdown.js';
 export * from './start-up.js';
 export * from './validation.js';

@@ -131,7 +131,10 @@ export const sendProblem = (reply: FastifyReply, p: HttpProblem): FastifyReply =
 export const problemBody = (code: keyof typeof PROBLEMS, detail?: string): ProblemBody =>
   problem(code, detail).toBody();
 
-/** Root error and not-found handlers: every error leaves as application/problem+json. */
+/**
+ * The root error handler: every error leaves as application/problem+json. Requests no route
+ * takes are routeMissPlugin's (404 or 405).
+ */
 export const problemJsonPlugin = fp(
   async (app: FastifyInstance) => {
     app.addSchema(ProblemDetails);
@@ -146,9 +149,6 @@ export const problemJsonPlugin = fp(
       } else request.log.debug({ code: p.code }, 'request refused');
       return sendProblem(reply, p);
     });
-    app.setNotFoundHandler((request, reply) =>
-      sendProblem(reply, problem('not_found', `No route ${request.method} ${request.url}`)),
-    );
   },
   { name: 'techflow-problem-json', fastify: '5.x' },
 );
