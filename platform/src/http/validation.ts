@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { Ajv, type AnySchema, type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
+import { validateText } from './text-parameters.js';
 
 const base: Options = {
   // Unknown fields are refused (schemas say additionalProperties: false), never dropped.
@@ -14,8 +15,9 @@ const base: Options = {
   strict: false,
 };
 
-const makeAjv = (coerceTypes: boolean): Ajv => {
-  const ajv = new Ajv({ ...base, coerceTypes });
+const makeAjv = (): Ajv => {
+  // No coerceTypes: it read `1e1` and `0x10` as integers; text-parameters.ts converts instead.
+  const ajv = new Ajv({ ...base, coerceTypes: false });
   addFormats.default(ajv);
   return ajv;
 };
@@ -26,21 +28,22 @@ const makeAjv = (coerceTypes: boolean): Ajv => {
  * on the root is silently replaced by Fastify's default ajv in such a child.
  *
  * JSON bodies are validated exactly as sent ("12" is not 12); querystrings and path params
- * arrive as text, so only they are coerced to the schema's types.
+ * arrive as text, so only their plainly spelt numbers and booleans become the schema's types
+ * (`?limit=50`, never `?limit=5e1`).
  */
 export const createValidatorCompiler = (
   externalSchemas: Record<string, unknown> = {},
 ): ((route: { schema: AnySchema; httpPart?: string }) => ValidateFunction) => {
-  const strictAjv = makeAjv(false);
-  const coercingAjv = makeAjv(true);
+  const ajv = makeAjv();
   for (const schema of Object.values(externalSchemas)) {
     if (typeof schema !== 'object' || schema === null) continue;
-    strictAjv.addSchema(schema as AnySchema);
-    coercingAjv.addSchema(schema as AnySchema);
+    ajv.addSchema(schema as AnySchema);
   }
   return ({ schema, httpPart }) => {
-    const ajv = httpPart === 'querystring' || httpPart === 'params' ? coercingAjv : strictAjv;
-    return ajv.compile(schema);
+    const validate = ajv.compile(schema);
+    return httpPart === 'querystring' || httpPart === 'params'
+      ? validateText(schema, validate)
+      : validate;
   };
 };
 

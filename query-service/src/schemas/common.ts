@@ -30,7 +30,14 @@ export const MAX_POSITION = 9_223_372_036_854_775_807n;
 /** For routes that take no query parameters: every one sent is refused, not ignored. */
 export { NoQuery } from '@techflow/platform/http';
 
-export const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
+/** Decimal digits only (`1e1`, `0x10`, `5.0` are refused: platform's text-parameters.ts). */
+export const Limit = Type.Integer({
+  minimum: 1,
+  maximum: 200,
+  default: 50,
+  description: 'Page size: a whole number from 1 to 200 in decimal digits',
+  examples: [50],
+});
 
 export const Cursor = Type.String({
   minLength: 1,
