@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { refuseWhileClosing, toProblem } from '@techflow/platform/http';
+import { closeWhenBodyUnread, refuseWhileClosing, toProblem } from '@techflow/platform/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { countBodies } from './gateway/counted-body.js';
 import { originDocument, registerDocs } from './gateway/docs.js';
 import { originRoutes } from './gateway/origin-routes.js';
 import { sendNotFound, sendProblem } from './gateway/problem.js';
@@ -98,7 +99,9 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
   });
 
   refuseWhileClosing(app);
+  closeWhenBodyUnread(app);
   registerRefusals(app, { bodyLimit: options.bodyLimit });
+  countBodies(app, options.bodyLimit);
 
   app.get('/health', async () => ({ status: 'ok' }));
   const probed: Upstream[] = [command, query];

@@ -1,5 +1,7 @@
 import fastifyHttpProxy from '@fastify/http-proxy';
+import { problem } from '@techflow/platform/http';
 import type { FastifyInstance } from 'fastify';
+import { bodyTooLargeIn } from './counted-body.js';
 import type { OriginRoutes } from './origin-routes.js';
 import { sendProblem } from './problem.js';
 import { judgeUpstreamMiss } from './route-miss.js';
@@ -23,9 +25,10 @@ const statusOf = (error: Error): number | undefined =>
 
 /**
  * Proxies one prefix and method set to an upstream, streaming bodies both ways (the plugin
- * parses no body: request streams go straight to undici). Every request header but the
- * hop-by-hop ones and X-Forwarded-* (the gateway's own) passes, so Authorization,
- * Idempotency-Key, X-Min-Position and Last-Event-ID reach the service unchanged. Expect stays
+ * parses no body: request streams go to undici through counted-body.ts's counter). Every
+ * request header but the hop-by-hop ones and X-Forwarded-* (the gateway's own) passes, so
+ * Authorization, Idempotency-Key, X-Min-Position and Last-Event-ID reach the service
+ * unchanged. Expect stays
  * behind: Node's server has already answered 100 Continue to the client, and undici refuses
  * the header (the request would be a 502).
  */
@@ -72,6 +75,17 @@ export async function registerProxy(app: FastifyInstance, route: ProxyRoute): Pr
         };
       },
       onError: (reply, { error }) => {
+        const tooLarge = bodyTooLargeIn(error);
+        if (tooLarge) {
+          const p = problem('payload_too_large', tooLarge.message);
+          sendProblem(reply, {
+            status: p.statusCode,
+            code: p.code,
+            title: p.title,
+            detail: p.detail,
+          });
+          return;
+        }
         const status = statusOf(error) === 504 ? 504 : 502;
         sendProblem(reply, {
           status,

@@ -31,10 +31,10 @@ export function registerRefusals(app: FastifyInstance, options: RefusalOptions):
         ),
       );
     }
-    // A declared size only: a chunked body goes on and the service judges it as it arrives.
-    // The service would answer 413 too, but close while the gateway was still sending the
-    // body, and the client got 502 EPIPE. No Connection: close here for the same reason: Node
-    // reads and drops the rest of the body, so a client still sending gets this answer.
+    // A declared size; a chunked body is counted on its way (counted-body.ts). The service
+    // would answer 413 too, but close while the gateway was still sending the body, and the
+    // client got 502 EPIPE. The answer ends the connection (closeWhenBodyUnread): kept alive,
+    // Node read and dropped all the declared bytes first, however many.
     const declared = Number(request.headers['content-length']);
     if (declared > options.bodyLimit) {
       return sendProblem(

@@ -16,6 +16,7 @@ import { openApiPlugin } from './openapi.js';
 import { problemJsonPlugin, sendProblem, toProblem } from './problem-json.js';
 import { routeMissPlugin } from './route-miss.js';
 import { refuseWhileClosing } from './shutdown.js';
+import { closeWhenBodyUnread } from './unread-body.js';
 import { createValidatorCompiler } from './validation.js';
 
 /** The Fastify instance every service builds on: TypeBox-typed routes. */
@@ -112,6 +113,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
     reply.header('x-request-id', request.id);
   });
   refuseWhileClosing(app);
+  closeWhenBodyUnread(app);
   // The API speaks JSON only: a text/plain body is 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
   // Clients that always declare JSON send it with no body on routes whose body is optional

@@ -10,4 +10,5 @@ export * from './rate-limit.js';
 export * from './route-miss.js';
 export * from './shutdown.js';
 export * from './start-up.js';
+export * from './unread-body.js';
 export * from './validation.js';

@@ -3,4 +3,5 @@ export * from './database.js';
 export * from './nats.js';
 export * from './ports.js';
 export * from './service-process.js';
+export * from './stream-until-closed.js';
 export * from './table-scans.js';
