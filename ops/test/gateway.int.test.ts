@@ -156,6 +156,16 @@ const SPOOFED_FORWARDING = {
   'x-forwarded-host': 'app.example.com',
 };
 
+/** Other ways to claim an address, which the gateway believes from nobody. */
+const SPOOFED_CLAIMS = {
+  forwarded: 'for=198.51.100.1;proto=https',
+  'x-real-ip': '198.51.100.2',
+  'x-client-ip': '198.51.100.3',
+  'true-client-ip': '198.51.100.4',
+  'cf-connecting-ip': '198.51.100.5',
+  'x-forwarded-port': '8443',
+};
+
 t.test('the one origin', async (t) => {
   const command = await fakeUpstream('command');
   const query = await fakeUpstream('query');
@@ -277,11 +287,20 @@ t.test('the one origin', async (t) => {
 
   t.test('a client’s own X-Forwarded-* are replaced by what the gateway saw', async (t) => {
     // The services trust the gateway's hop: a forwarded claim here would be their client address.
-    const res = await call(origin, 'POST', '/v1/auth/login', { headers: SPOOFED_FORWARDING });
+    const res = await call(origin, 'POST', '/v1/auth/login', {
+      headers: { ...SPOOFED_FORWARDING, ...SPOOFED_CLAIMS },
+    });
     const echo = json<Echo>(res.text);
+    const host = new URL(origin).host;
     t.equal(echo.headers['x-forwarded-for'], '127.0.0.1', 'the socket address, alone');
     t.equal(echo.headers['x-forwarded-proto'], 'http');
-    t.equal(echo.headers['x-forwarded-host'], new URL(origin).host);
+    t.equal(echo.headers['x-forwarded-host'], host);
+    // Forwarded and X-Real-IP say the same as X-Forwarded-*, whoever reads them.
+    t.equal(echo.headers['forwarded'], `for=127.0.0.1;proto=http;host="${host}"`);
+    t.equal(echo.headers['x-real-ip'], '127.0.0.1');
+    for (const claim of ['x-client-ip', 'true-client-ip', 'cf-connecting-ip', 'x-forwarded-port']) {
+      t.equal(echo.headers[claim], undefined, `${claim} is not passed on`);
+    }
   });
 
   t.test('identity documents are the command service’s', async (t) => {
@@ -406,11 +425,16 @@ t.test('behind a trusted balancer, the client it names is forwarded', async (t) 
     await gateway.close();
     await command.app.close();
   });
-  const res = await call(origin, 'POST', '/v1/auth/login', { headers: SPOOFED_FORWARDING });
+  const res = await call(origin, 'POST', '/v1/auth/login', {
+    headers: { ...SPOOFED_FORWARDING, ...SPOOFED_CLAIMS },
+  });
   const echo = json<Echo>(res.text);
   t.equal(echo.headers['x-forwarded-for'], '203.0.113.7', 'the address the balancer saw, alone');
   t.equal(echo.headers['x-forwarded-proto'], 'https');
   t.equal(echo.headers['x-forwarded-host'], 'app.example.com');
+  // Only X-Forwarded-For names the client, even from a trusted balancer.
+  t.equal(echo.headers['forwarded'], 'for=203.0.113.7;proto=https;host=app.example.com');
+  t.equal(echo.headers['x-real-ip'], '203.0.113.7');
 });
 
 t.test(

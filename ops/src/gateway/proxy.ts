@@ -2,6 +2,7 @@ import fastifyHttpProxy from '@fastify/http-proxy';
 import { problem } from '@techflow/platform/http';
 import type { FastifyInstance } from 'fastify';
 import { bodyTooLargeIn } from './counted-body.js';
+import { forwardedHeaders } from './forwarding.js';
 import type { OriginRoutes } from './origin-routes.js';
 import { sendProblem } from './problem.js';
 import { judgeUpstreamMiss } from './route-miss.js';
@@ -26,11 +27,9 @@ const statusOf = (error: Error): number | undefined =>
 /**
  * Proxies one prefix and method set to an upstream, streaming bodies both ways (the plugin
  * parses no body: request streams go to undici through counted-body.ts's counter). Every
- * request header but the hop-by-hop ones and X-Forwarded-* (the gateway's own) passes, so
- * Authorization, Idempotency-Key, X-Min-Position and Last-Event-ID reach the service
- * unchanged. Expect stays
- * behind: Node's server has already answered 100 Continue to the client, and undici refuses
- * the header (the request would be a 502).
+ * request header but the hop-by-hop ones, Expect and the client's claims about who and where it
+ * is passes (forwarding.ts), so Authorization, Idempotency-Key, X-Min-Position and
+ * Last-Event-ID reach the service unchanged.
  */
 export async function registerProxy(app: FastifyInstance, route: ProxyRoute): Promise<void> {
   const { upstream } = route;
@@ -62,18 +61,8 @@ export async function registerProxy(app: FastifyInstance, route: ProxyRoute): Pr
         }
         reply.send(res.stream);
       },
-      rewriteRequestHeaders: (request, headers) => {
-        const { expect: _answered, ...forwarded } = headers;
-        return {
-          ...forwarded,
-          // Replaced, never appended to: the services trust the gateway's hop, so a client's own
-          // X-Forwarded-For: 203.0.113.7 would pass as its address and escape every per-address
-          // limit. request.ip, .protocol and .host believe X-Forwarded-* only from trusted peers.
-          'x-forwarded-for': request.ip,
-          'x-forwarded-proto': request.protocol,
-          'x-forwarded-host': request.host,
-        };
-      },
+      // request.ip, .protocol and .host believe X-Forwarded-* only from trusted peers.
+      rewriteRequestHeaders: (request, headers) => forwardedHeaders(request, headers),
       onError: (reply, { error }) => {
         const tooLarge = bodyTooLargeIn(error);
         if (tooLarge) {
