@@ -112,7 +112,14 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
       probed.map((u, i) => [u.name, answers[i]?.ok ? 'ok' : (answers[i]?.reason ?? 'unknown')]),
     );
     const down = probed.filter((_, i) => !answers[i]?.ok).map((u) => u.name);
-    if (down.length === 0) return { status: 'ok', checks };
+    // What each service reports as degraded (ready, an optional part away), by service.
+    const degraded = probed.flatMap((u, i) => {
+      const answer = answers[i];
+      return answer?.ok ? answer.degraded.map((d) => `${u.name}: ${d}`) : [];
+    });
+    if (down.length === 0) {
+      return { status: 'ok', checks, ...(degraded.length > 0 ? { degraded } : {}) };
+    }
     return sendProblem(reply, {
       status: 503,
       code: 'not_ready',

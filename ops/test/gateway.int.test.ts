@@ -527,6 +527,40 @@ t.test('/ready on the origin says when the projectors are down', async (t) => {
   t.same(Object.keys(problem.checks), ['command', 'query', 'projectors']);
 });
 
+t.test('/ready on the origin passes on what a service reports as degraded', async (t) => {
+  const command = await fakeUpstream('command');
+  const query = await fakeUpstream('query');
+  // Projectors holding a tenant back: ready, with a part degraded.
+  const projectors = Fastify();
+  projectors.get('/ready', async () => ({
+    status: 'ok',
+    checks: ['postgres'],
+    degraded: ['held tenants'],
+  }));
+  await projectors.listen({ port: 0, host: '127.0.0.1' });
+  const address = projectors.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const gateway = await buildGateway({
+    commandUrl: command.url,
+    queryUrl: query.url,
+    projectorsUrl: `http://127.0.0.1:${port}`,
+    bodyLimit: BODY_LIMIT,
+  });
+  t.teardown(async () => {
+    await gateway.close();
+    await projectors.close();
+    await command.app.close();
+    await query.app.close();
+  });
+  const res = await gateway.inject({ method: 'GET', url: '/ready' });
+  t.equal(res.statusCode, 200);
+  t.match(res.json(), {
+    status: 'ok',
+    checks: { command: 'ok', query: 'ok', projectors: 'ok' },
+    degraded: ['projectors: held tenants'],
+  });
+});
+
 t.test('with a built UI: files, SPA fallback, and /v1 still proxied', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tf-ui-'));
   writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>TechFlow</title>');

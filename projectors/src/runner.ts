@@ -75,6 +75,12 @@ export interface RunnerOptions {
    * at the next one as a whole; 0 fails it at the first.
    */
   readonly maxHeldTenants?: number;
+  /**
+   * While tenants stay held, their replay is tried again this often (default 5 minutes), as
+   * well as at every start: a cause that went away (a deploy with the fix, a lock that timed
+   * out) releases them without anyone restarting anything.
+   */
+  readonly heldRetryMs?: number;
 }
 
 export interface RunnerDeps {
@@ -143,14 +149,25 @@ export function createProjectionRunner(
   const ackEveryMs = options.ackEveryMs ?? 100;
   const catchUpBatch = Math.max(options.catchUpBatch ?? 10_000, maxBatch);
   const maxHeldTenants = options.maxHeldTenants ?? 25;
+  const heldRetryMs = options.heldRetryMs ?? 300_000;
   const handles = new Set(projection.handles);
   const labels = { projection: projection.name };
 
   let status: RunnerStatus = 'starting';
   let lastError: string | null = null;
   let position = 0n;
-  /** Held tenants, each with the position through which its read model is complete. */
+  /**
+   * Held tenants (their events are skipped), each with the position through which its read
+   * model is complete, and the generation of that set in the checkpoint row (see
+   * runner/held-tenants.ts).
+   */
   let held = new Map<string, bigint>();
+  let heldGeneration = 0n;
+  /** The generation the last batch was built with (what its compare-and-set checked). */
+  let batchGeneration = 0n;
+  /** The background replay of held tenants, while it runs (stop waits for it). */
+  let replaying: Promise<void> | null = null;
+  let replayTimer: NodeJS.Timeout | null = null;
   let running = false;
   let lastMessageAt = Date.now();
   let batchStartedAt = 0;
@@ -220,8 +237,13 @@ export function createProjectionRunner(
   async function commit(chunk: readonly RecordedEvent[]): Promise<void> {
     const last = chunk.at(-1);
     if (!last) return;
+    // The set of held tenants and its generation are taken together, before any await: the
+    // replay may release a tenant meanwhile, and the batch must say which set it skipped.
+    const skipping = held;
+    const generation = heldGeneration;
+    batchGeneration = generation;
     const relevant = chunk.filter(
-      (e) => handles.has(e.type) && (held.size === 0 || !held.has(e.metadata.tenantId)),
+      (e) => handles.has(e.type) && (skipping.size === 0 || !skipping.has(e.metadata.tenantId)),
     );
     const timer = metrics?.batchSeconds.startTimer(labels);
     if (relevant.length > 0) await projection.prepare?.(db, relevant);
@@ -230,6 +252,7 @@ export function createProjectionRunner(
       version: projection.version,
       from: position,
       to: last.position,
+      heldGeneration: generation,
     };
     const single =
       relevant.length === 0
@@ -269,9 +292,11 @@ export function createProjectionRunner(
    * the failure says nothing about the events. Behind: Postgres lost the last asynchronous
    * commits in a crash, and they are applied again from the store. Ahead: another runner
    * applied them. At another version: a rebuild by other code took the model, and this
-   * runner stops without touching it.
+   * runner stops without touching it. At another held generation: a tenant was held or
+   * released since the batch was built (by another runner, or this one's replay), so it
+   * skipped the wrong tenants' events; the set is reloaded and the batch built again.
    */
-  async function outOfStep(): Promise<boolean> {
+  async function outOfStep(generation = heldGeneration): Promise<boolean> {
     const stored = await readCheckpoint(db, projection.name).catch(() => undefined);
     if (!stored) return false;
     if (stored.version !== projection.version) {
@@ -283,7 +308,11 @@ export function createProjectionRunner(
       running = false;
       throw new Stopped();
     }
-    if (stored.position === position) return false;
+    if (stored.position === position && stored.heldGeneration === generation) return false;
+    if (stored.position === position) {
+      await reloadHeld();
+      return true;
+    }
     log.warn(
       { projection: projection.name, runner: String(position), stored: String(stored.position) },
       'the checkpoint is not where this runner left it; going on from the stored one',
@@ -291,10 +320,16 @@ export function createProjectionRunner(
     position = stored.position;
     // What was read past the old position may not be applied past the new one.
     scanned = 0n;
-    // Whoever moved it may have held tenants back meanwhile.
-    held = await loadHeldTenants(db, projection.name);
-    report();
+    // Whoever moved it may have held or released tenants meanwhile.
+    await reloadHeld();
     return true;
+  }
+
+  async function reloadHeld(): Promise<void> {
+    const loaded = await loadHeldTenants(db, projection.name);
+    held = loaded.tenants;
+    heldGeneration = loaded.generation;
+    report();
   }
 
   /** Retries a failed commit: transient errors forever, others `maxAttempts` times. */
@@ -305,7 +340,7 @@ export function createProjectionRunner(
         await commit(chunk);
         return 'ok';
       } catch (e) {
-        if (await outOfStep()) throw new OutOfStep();
+        if (await outOfStep(batchGeneration)) throw new OutOfStep();
         if (isTransient(e)) {
           if (!running) throw new Stopped();
           log.warn({ err: describeError(e), projection: projection.name }, 'retrying batch');
@@ -347,15 +382,25 @@ export function createProjectionRunner(
     return fail(event, error);
   }
 
+  /**
+   * Holds the event's tenant where the checkpoint is. Database outages are waited out, as a
+   * batch's are; a checkpoint that moved (another runner) means going on from it instead.
+   */
   async function hold(event: RecordedEvent, error: unknown): Promise<boolean> {
     const tenantId = event.metadata.tenantId;
     const message = describeError(error);
+    let generation: bigint | null = null;
     for (let attempt = 0; ; attempt++) {
       try {
-        await holdTenant(db, projection, event, message, position);
+        generation = await holdTenant(db, projection, event, message, {
+          position,
+          generation: heldGeneration,
+        });
         break;
       } catch (e) {
-        if (isTransient(e) && attempt < 20 && running) {
+        if (!running) throw new Stopped();
+        if (isTransient(e)) {
+          log.warn({ projection: projection.name, err: describeError(e) }, 'hold: retrying');
           await sleep(backoffMs(attempt));
           continue;
         }
@@ -366,6 +411,11 @@ export function createProjectionRunner(
         return false;
       }
     }
+    if (generation === null) {
+      if (await outOfStep()) throw new OutOfStep();
+      return false;
+    }
+    heldGeneration = generation;
     held.set(tenantId, position);
     metrics?.deadLetters.inc(labels);
     report();
@@ -378,7 +428,7 @@ export function createProjectionRunner(
         appliedThrough: String(position),
         err: message,
       },
-      'tenant held back: one of its events cannot be applied; its events wait for a restart',
+      'tenant held back: one of its events cannot be applied; its events wait for its replay',
     );
     return true;
   }
@@ -499,22 +549,66 @@ export function createProjectionRunner(
     }
   }
 
+  /**
+   * Replays the held tenants beside the batches (runner/held-tenant-replay.ts): at start, and
+   * every heldRetryMs while any stays held.
+   */
+  function replayHeld(): void {
+    replayTimer = null;
+    if (replaying || !running) return;
+    replaying = replayHeldTenants({
+      db,
+      eventStore,
+      projection,
+      pageSize: catchUpBatch,
+      checkpoint: () => position,
+      isRunning: () => running,
+      log,
+      // The release moved the generation: batches built before it fail their
+      // compare-and-set (see commit) and are built again with the new set.
+      onReleased: () => reloadHeld(),
+      onDeadLetter: () => metrics?.deadLetters.inc(labels),
+    })
+      .catch((e: unknown) => {
+        log.error({ projection: projection.name, err: describeError(e) }, 'replay failed');
+        return 1;
+      })
+      .then(async (stillHeld) => {
+        // Others may have held or released tenants meanwhile: the status and gauge say what
+        // is stored (a batch in flight checks its own generation, so this is safe any time).
+        await reloadHeld().catch(() => undefined);
+        await stopIfFencedOut().catch(() => undefined);
+        replaying = null;
+        if (running && stillHeld > 0) {
+          replayTimer = setTimeout(replayHeld, heldRetryMs);
+          replayTimer.unref();
+        }
+      });
+  }
+
+  /**
+   * A replay that found its tenant gone may have met a newer version's rebuild: an idle
+   * runner would otherwise learn of it only at its next batch.
+   */
+  async function stopIfFencedOut(): Promise<void> {
+    const stored = await readCheckpoint(db, projection.name);
+    if (!stored || stored.version === projection.version || !running) return;
+    log.error(
+      { projection: projection.name, stored: stored.version, code: projection.version },
+      'another version of this projection took its read model over; stopping',
+    );
+    fencedOut = true;
+    running = false;
+    await messages?.close().catch(() => undefined);
+    poke();
+    signalRoom();
+  }
+
   async function loop(): Promise<void> {
     try {
+      replayHeld();
       catchingUp = true;
       try {
-        await replayHeldTenants({
-          db,
-          eventStore,
-          projection,
-          held,
-          until: position,
-          pageSize: catchUpBatch,
-          isRunning: () => running,
-          log,
-          onChange: report,
-          onDeadLetter: () => metrics?.deadLetters.inc(labels),
-        });
         if (storeCatchUp) await inStep(fillFromStore());
       } finally {
         catchingUp = false;
@@ -571,6 +665,8 @@ export function createProjectionRunner(
         .catch(() => false);
       await messages?.close().catch(() => undefined);
       if (ticker) clearInterval(ticker);
+      if (replayTimer) clearTimeout(replayTimer);
+      await replaying;
       resolveDone();
     }
   }
@@ -729,7 +825,7 @@ export function createProjectionRunner(
         }
         position = checkpoint.position;
         head = position;
-        held = await loadHeldTenants(db, projection.name);
+        await reloadHeld();
         if (rebuilding) {
           rebuildUntil = await eventStore.headPosition();
           await endRebuildOnceCaughtUp();

@@ -1,38 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { RecordedEvent } from '@techflow/platform';
 import { Registry } from 'prom-client';
 import t, { type Test } from 'tap';
 import { createProjectorMetrics } from '../src/metrics.js';
-import type { Projection } from '../src/projection.js';
-import { accountsProjection } from '../src/projections/accounts.js';
 import { appendLog } from './support/append.js';
 import { EventLog } from './support/events.js';
+import { failingOn } from './support/failing-projection.js';
 import { createInfra, eventually, type Infra } from './support/infra.js';
 import { readTenant } from './support/read-model.js';
 import { checkpointOf, reaches, startRunner } from './support/runner.js';
-
-/**
- * The accounts projection, failing on one event while `broken` holds: a bug the operators fix
- * and then restart the projectors, which the real projection cannot be made to have.
- */
-function failingOn(eventId: string, state: { broken: boolean }): Projection {
-  const check = (events: readonly RecordedEvent[]) => {
-    if (state.broken && events.some((e) => e.eventId === eventId)) {
-      throw new Error(`cannot apply ${eventId}`);
-    }
-  };
-  return {
-    ...accountsProjection,
-    async apply(trx, events) {
-      check(events);
-      await accountsProjection.apply(trx, events);
-    },
-    applyInOneStatement(events, step) {
-      check(events);
-      return accountsProjection.applyInOneStatement?.(events, step) ?? null;
-    },
-  };
-}
 
 const heldRows = (infra: Infra) =>
   infra.db

@@ -1,4 +1,4 @@
-import { CHECKPOINT_CHANNEL, HELD_TENANT_CHANNEL } from '@techflow/platform';
+import { CHECKPOINT_CHANNEL, HELD_TENANT_CHANNEL, type HeldTenantNotice } from '@techflow/platform';
 import pg from 'pg';
 
 /**
@@ -96,6 +96,7 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
    */
   let synced = false;
   let pending: pg.Notification[] = [];
+  let quiet = false;
   let client: pg.Client | undefined;
   let listening = false;
   let closed = false;
@@ -109,12 +110,15 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
   /** The position `tenantId`'s reads of `projection` may claim. */
   function effective(projection: string, tenantId: string | undefined): bigint {
     const checkpoint = positions.get(projection) ?? 0n;
-    const through = tenantId === undefined ? undefined : held.get(projection)?.get(tenantId);
+    const through =
+      tenantId === undefined ? undefined : held.get(projection)?.get(tenantId.toLowerCase());
     return through !== undefined && through < checkpoint ? through : checkpoint;
   }
 
   /** Resolves the waiters of `projection` whose position has been reached. */
   function wakeWaiters(projection: string): void {
+    // While a (re)connect's state is applied, nobody is woken on a state half applied.
+    if (quiet) return;
     const list = waiters.get(projection);
     if (!list) return;
     for (const waiter of list) {
@@ -148,18 +152,20 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
   }
 
   function setHeld(projection: string, tenantId: string, through: bigint | null): void {
-    if (through === null) held.get(projection)?.delete(tenantId);
-    else heldOf(projection).set(tenantId, through);
+    // Readers are known by their token's tenant, a lower-case UUID; events may spell it
+    // otherwise, and it is the same read model (tenantSchema lower-cases too).
+    const tenant = tenantId.toLowerCase();
+    if (through === null) held.get(projection)?.delete(tenant);
+    else heldOf(projection).set(tenant, through);
     wakeWaiters(projection);
   }
 
-  /** `<projection>:<tenantId>:<appliedThrough>`, or with nothing after the last colon: released. */
   function onHeldNotification(payload: string): void {
-    const match = /^(.+):([0-9a-f-]{36}):([0-9]{0,19})$/.exec(payload);
-    if (!match) return;
-    const [, projection, tenantId, through] = match as unknown as [string, string, string, string];
+    const notice = parseHeldNotice(payload);
+    if (!notice) return;
     heldNotified++;
-    setHeld(projection, tenantId, through === '' ? null : BigInt(through));
+    const { projection, tenantId, appliedThrough } = notice;
+    setHeld(projection, tenantId, appliedThrough === null ? null : BigInt(appliedThrough));
   }
 
   function onNotification(message: pg.Notification): void {
@@ -182,6 +188,12 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
     record(projection, BigInt(digits));
   }
 
+  /**
+   * Reads the checkpoints and the held tenants in ONE statement, so both are of one snapshot:
+   * read apart, a hold and the batch that skipped its tenant's events could commit between
+   * the two reads, and the checkpoint be believed for a tenant not yet known to be held.
+   * Holds are applied before checkpoints for the same reason.
+   */
   async function refresh(): Promise<void> {
     const c = client;
     if (!c || refreshing) return;
@@ -189,40 +201,32 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
     const seen = new Map(notified);
     const heldSeen = heldNotified;
     try {
-      const holds = await c
-        .query<{ projection: string; tenant_id: string; applied_through: string }>(
-          'select projection, tenant_id, applied_through::text as applied_through from projections.held_tenants',
-        )
-        .catch((e: unknown) => {
-          // Before the migration that made it, nothing is held.
-          if (isUndefinedTable(e)) return { rows: [] };
-          throw e;
-        });
-      // A notification that came while this read was in flight is newer than the rows.
+      const result = await c.query<{ checkpoints: CheckpointRow[]; held: HeldRow[] }>(SNAPSHOT);
+      const row = result.rows[0];
+      if (!row) return;
+      // A notification that came while this read was in flight (on this same connection,
+      // so from a commit after the snapshot) is newer than the rows.
       if (heldNotified === heldSeen) {
         const before = [...held.keys()];
         held.clear();
-        for (const row of holds.rows) {
-          heldOf(row.projection).set(row.tenant_id, BigInt(row.applied_through));
+        for (const h of row.held) {
+          heldOf(h.projection).set(h.tenantId.toLowerCase(), BigInt(h.appliedThrough));
         }
         for (const projection of new Set([...before, ...held.keys()])) wakeWaiters(projection);
       }
-      const result = await c.query<{ name: string; position: string; version: number }>(
-        'select name, position::text as position, version from projections.checkpoints',
-      );
-      for (const row of result.rows) {
-        versions.set(row.name, row.version);
-        const known = positions.get(row.name);
-        const table = BigInt(row.position);
+      for (const cp of row.checkpoints) {
+        versions.set(cp.name, cp.version);
+        const known = positions.get(cp.name);
+        const table = BigInt(cp.position);
         // A notification that arrived while this read was in flight is newer than the table
         // row we read: then only move forward. Otherwise the table is the truth.
-        const raced = (notified.get(row.name) ?? 0) !== (seen.get(row.name) ?? 0);
+        const raced = (notified.get(cp.name) ?? 0) !== (seen.get(cp.name) ?? 0);
         if (known === undefined || known !== table) {
-          if (!raced || known === undefined || table > known) record(row.name, table);
+          if (!raced || known === undefined || table > known) record(cp.name, table);
         }
       }
     } catch (e) {
-      // Before the projectors' migrations ran there is no table yet: nothing is known.
+      // Before the projections' migrations ran there is no table yet: nothing is known.
       if (!isUndefinedTable(e)) report(e);
     } finally {
       refreshing = false;
@@ -253,11 +257,20 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
     reconnectDelay = firstReconnectMs;
     // A read still running on the connection that dropped would make this one a no-op.
     while (refreshing) await new Promise((r) => setTimeout(r, 10));
-    await refresh();
-    synced = true;
-    const queued = pending;
-    pending = [];
-    for (const message of queued) onNotification(message);
+    // The snapshot, then what was notified since LISTEN, in order, and only then are waiters
+    // woken: some notifications predate the snapshot, and a state part way through them
+    // (a tenant released, then held again) must release nobody.
+    quiet = true;
+    try {
+      await refresh();
+      synced = true;
+      const queued = pending;
+      pending = [];
+      for (const message of queued) onNotification(message);
+    } finally {
+      quiet = false;
+    }
+    for (const projection of new Set([...waiters.keys()])) wakeWaiters(projection);
   }
 
   function dropAndReconnect(c: pg.Client): void {
@@ -292,7 +305,7 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
 
     position: (projection, tenantId) => effective(projection, tenantId),
 
-    heldAt: (projection, tenantId) => held.get(projection)?.get(tenantId),
+    heldAt: (projection, tenantId) => held.get(projection)?.get(tenantId.toLowerCase()),
 
     heldCount: (projection) => held.get(projection)?.size ?? 0,
 
@@ -359,3 +372,44 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
 
 const isUndefinedTable = (e: unknown): boolean =>
   typeof e === 'object' && e !== null && 'code' in e && e.code === '42P01';
+
+interface CheckpointRow {
+  readonly name: string;
+  readonly position: string;
+  readonly version: number;
+}
+
+interface HeldRow {
+  readonly projection: string;
+  readonly tenantId: string;
+  readonly appliedThrough: string;
+}
+
+const SNAPSHOT = `select
+  (select coalesce(json_agg(json_build_object(
+      'name', name, 'position', position::text, 'version', version)), '[]'::json)
+    from projections.checkpoints) as checkpoints,
+  (select coalesce(json_agg(json_build_object(
+      'projection', projection, 'tenantId', tenant_id, 'appliedThrough', applied_through::text)),
+      '[]'::json)
+    from projections.held_tenants) as held`;
+
+/** A HELD_TENANT_CHANNEL payload, or null when it is not one. */
+function parseHeldNotice(payload: string): HeldTenantNotice | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const { projection, tenantId, appliedThrough } = value as Record<string, unknown>;
+  if (typeof projection !== 'string' || typeof tenantId !== 'string') return null;
+  if (
+    appliedThrough !== null &&
+    !(typeof appliedThrough === 'string' && /^[0-9]{1,19}$/.test(appliedThrough))
+  ) {
+    return null;
+  }
+  return { projection, tenantId, appliedThrough };
+}

@@ -22,8 +22,8 @@ export interface ReadYourWritesOptions {
  *
  * A tenant the projection holds back (one of its events could not be applied) reads its
  * model as it stands: `X-Position` is where that model is complete, and a read asking for
- * more is answered 503 at once, since only the projectors' restart, replaying the tenant's
- * events, moves it.
+ * more is answered 503 at once: only the projectors' replay of the tenant moves it, and that
+ * waits for whatever made the event impossible to apply to go away.
  */
 export function readYourWrites(options: ReadYourWritesOptions): preHandlerAsyncHookHandler {
   const { tracker, projection, waitMs, waited } = options;
@@ -39,8 +39,9 @@ export function readYourWrites(options: ReadYourWritesOptions): preHandlerAsyncH
         throw problem(
           'stale_read_model',
           `this organization's ${projection} read model is complete through position ${heldAt}: ` +
-            'one of its events could not be applied, and the read model waits at it until ' +
-            'the operators restart the projectors; later writes are safe in the event store',
+            'one of its events could not be applied, and its read model waits there until the ' +
+            'projectors replay it (at their start and every few minutes); later writes are ' +
+            'safe in the event store',
           { 'retry-after': '30' },
         );
       }

@@ -6,7 +6,8 @@ export interface Upstream {
   readonly url: string;
 }
 
-export type Readiness = { ok: true } | { ok: false; reason: string };
+/** ok with `degraded`: ready, with the optional dependencies its own /ready names. */
+export type Readiness = { ok: true; degraded: readonly string[] } | { ok: false; reason: string };
 
 /** The gateway asks an upstream at most this long: /ready must answer before a prober gives up. */
 const PROBE_TIMEOUT_MS = 2000;
@@ -33,9 +34,20 @@ export async function probeReady(upstream: Upstream): Promise<Readiness> {
       signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
     });
     const body = await res.body.text();
-    if (res.statusCode === 200) return { ok: true };
+    if (res.statusCode === 200) return { ok: true, degraded: degradedOf(body) };
     return { ok: false, reason: `/ready answered ${res.statusCode}: ${body.slice(0, 300)}` };
   } catch (e) {
     return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+function degradedOf(body: string): readonly string[] {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed !== 'object' || parsed === null || !('degraded' in parsed)) return [];
+    const { degraded } = parsed;
+    return Array.isArray(degraded) ? degraded.filter((d) => typeof d === 'string') : [];
+  } catch {
+    return [];
   }
 }

@@ -84,6 +84,8 @@ export interface ProjectionCheckpointsTable {
   status: 'running' | 'rebuilding' | 'stopped' | 'failed';
   last_error: string | null;
   updated_at: GeneratedTimestamp;
+  /** Counts holds and releases of tenants (projections.held_tenants); part of each batch's compare-and-set. */
+  held_generation: ColumnType<string, string | bigint | undefined, string | bigint>;
 }
 
 export interface TenantsTable {
@@ -114,6 +116,7 @@ export interface DeadLettersTable {
  */
 export interface HeldTenantsTable {
   projection: string;
+  /** As the events carry it (text: a malformed one is held too). */
   tenant_id: string;
   /** Every event of this tenant up to this position is applied: its reads are this fresh. */
   applied_through: Int8;
@@ -153,9 +156,16 @@ export const ACCOUNTS_PROJECTION = 'accounts';
 export const CHECKPOINT_CHANNEL = 'projection_checkpoint';
 
 /**
- * Channel the projectors NOTIFY when they hold a tenant back or release it:
- * `<projection>:<tenantId>:<appliedThrough>` when held, `<projection>:<tenantId>:` when
- * released. Sent in the transaction that changes projections.held_tenants, so a listener
- * hears of a hold before any checkpoint that skipped the tenant's events.
+ * Channel the projectors NOTIFY when a held tenant changes, with a HeldTenantNotice as JSON.
+ * Sent in the transaction that changes projections.held_tenants, so a listener hears of a
+ * hold before any checkpoint that skipped the tenant's events (notifications arrive in
+ * commit order).
  */
 export const HELD_TENANT_CHANNEL = 'projection_held_tenant';
+
+export interface HeldTenantNotice {
+  readonly projection: string;
+  readonly tenantId: string;
+  /** Decimal: how far its read model is complete; null once released. */
+  readonly appliedThrough: string | null;
+}

@@ -97,6 +97,12 @@ export interface CheckpointMove {
   readonly version: number;
   readonly from: bigint;
   readonly to: bigint;
+  /**
+   * The held tenants' generation the batch was built with (it skipped their events): a hold
+   * or release since then means it skipped the wrong ones. Undefined: not checked (a
+   * projection's own tests of its statement).
+   */
+  readonly heldGeneration?: bigint;
 }
 
 /** The move as parts of a projection's one-statement batch (Projection.applyInOneStatement). */
@@ -118,14 +124,16 @@ export interface CheckpointStep {
  * hears of a position whose rows it cannot yet see.
  */
 export function checkpointMove(move: CheckpointMove): CheckpointStep {
-  const { name, version, from, to } = move;
+  const { name, version, from, to, heldGeneration } = move;
+  const held =
+    heldGeneration === undefined ? sql`` : sql`and held_generation = ${heldGeneration.toString()}`;
   return {
     cte: sql`checkpoint_move as (
       update projections.checkpoints
       set position = ${to.toString()}, last_error = null,
         status = case status when 'rebuilding' then 'rebuilding' else 'running' end,
         updated_at = now()
-      where name = ${name} and position = ${from.toString()} and version = ${version}
+      where name = ${name} and position = ${from.toString()} and version = ${version} ${held}
       returning pg_notify(${CHECKPOINT_CHANNEL}, ${`${name}:${to}`})
     )`,
     check: sql`projections.fail_unless(exists (select from checkpoint_move),
@@ -146,13 +154,19 @@ export async function advanceCheckpoint(
 export async function readCheckpoint(
   db: Kysely<ReadModelDatabase>,
   name: string,
-): Promise<{ position: bigint; version: number } | undefined> {
+): Promise<{ position: bigint; version: number; heldGeneration: bigint } | undefined> {
   const row = await db
     .selectFrom('projections.checkpoints')
-    .select(['position', 'version'])
+    .select(['position', 'version', 'held_generation'])
     .where('name', '=', name)
     .executeTakeFirst();
-  return row && { position: BigInt(row.position), version: row.version };
+  return (
+    row && {
+      position: BigInt(row.position),
+      version: row.version,
+      heldGeneration: BigInt(row.held_generation),
+    }
+  );
 }
 
 /** Sets the status of `version`'s model; a model another version took over is left alone. */

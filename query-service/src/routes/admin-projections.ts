@@ -51,7 +51,6 @@ export const adminProjectionRoutes: FastifyPluginAsyncTypebox<AdminProjectionOpt
           lag: (head > position ? head - position : 0n).toString(),
           status: c.status,
           eventsPerSecond: Math.round(app.checkpoints.rate(c.name) * 10) / 10,
-          heldTenants: app.checkpoints.heldCount(c.name),
           ...(heldThrough !== undefined ? { tenantHeldThrough: heldThrough.toString() } : {}),
           ...(c.last_error ? { lastError: STOPPED } : {}),
         };

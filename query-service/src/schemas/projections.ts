@@ -15,20 +15,14 @@ export const ProjectionView = Type.Object(
     eventsPerSecond: Type.Number({
       description: 'Checkpoint advance per second over the last minute seen by this instance',
     }),
-    heldTenants: Type.Integer({
-      minimum: 0,
-      description:
-        'Organizations this projection holds back: one of their events could not be applied, ' +
-        'so their events wait (and their reads stay where their read model is complete) while ' +
-        'every other organization’s go on. A restart of the projectors replays them. Which ' +
-        'ones, and why, is in projections.held_tenants and the projectors’ log',
-    }),
     tenantHeldThrough: Type.Optional(
       Type.String({
         pattern: PositionString.pattern,
         description:
-          'Present when this projection holds the caller’s organization back: the position ' +
-          'through which its read model is complete',
+          'Present when this projection holds the caller’s organization back (one of its ' +
+          'events could not be applied; the projectors replay it at start and every few ' +
+          'minutes): the position through which its read model is complete. How many ' +
+          'organizations are held is for operators (projection_held_tenants), not here',
       }),
     ),
     lastError: Type.Optional(

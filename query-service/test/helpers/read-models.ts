@@ -59,7 +59,11 @@ export async function holdTenant(
       .execute();
   }
   if (!notify) return;
-  const payload = `${projection}:${tenantId}:${through ?? ''}`;
+  const payload = JSON.stringify({
+    projection,
+    tenantId,
+    appliedThrough: through === null ? null : through.toString(),
+  });
   await sql`select pg_notify(${HELD_TENANT_CHANNEL}, ${payload})`.execute(db);
 }
 
