@@ -5,22 +5,18 @@ import type { Projection } from '../src/projection.js';
 import { accountsProjection } from '../src/projections/accounts.js';
 import { appendLog } from './support/append.js';
 import { EventLog } from './support/events.js';
-import { failingOn } from './support/failing-projection.js';
-import { createInfra, eventually, type Infra } from './support/infra.js';
+import {
+  balanceOf,
+  failingOn,
+  heldRows,
+  twoTenantsOneBadEvent,
+} from './support/failing-projection.js';
+import { createInfra, eventually } from './support/infra.js';
 import { expectTenant, readTenant } from './support/read-model.js';
 import { checkpointOf, reaches, startRunner } from './support/runner.js';
 
 // Holds and releases are compare-and-sets on the checkpoint row: these are the ways two
 // runners of one projection (a rolling deploy, replicas) could disagree on who is held.
-
-const heldRows = (infra: Infra) =>
-  infra.db
-    .selectFrom('projections.held_tenants')
-    .select(['tenant_id', 'applied_through', 'attempts'])
-    .execute();
-
-const balanceOf = async (infra: Infra, tenant: string, account: string) =>
-  (await readTenant(infra.db, tenant)).accounts.find((a) => a.accountId === account)?.balance;
 
 /** A tenant held at a deposit of 20 (after one of 10), with `after` deposits of 1 behind it. */
 async function heldTenant(t: Test, after: number) {
@@ -43,18 +39,7 @@ async function heldTenant(t: Test, after: number) {
 }
 
 t.test('a runner that still holds a tenant another released applies its events', async (t) => {
-  const infra = await createInfra();
-  t.teardown(() => infra.close());
-  const log = new EventLog();
-  const [held, other] = [randomUUID(), randomUUID()];
-  const [a, b] = [randomUUID(), randomUUID()];
-  log.open(held, a);
-  log.open(other, b);
-  log.deposit(held, a, 10n);
-  const bad = log.deposit(held, a, 20n);
-  log.deposit(held, a, 40n);
-  log.deposit(other, b, 5n);
-  const events = await appendLog(infra.eventStore, log);
+  const { infra, log, held, other, a, b, bad, events } = await twoTenantsOneBadEvent(t);
   // The old process of a rolling deploy holds the tenant back...
   const old = startRunner(infra, {}, failingOn(bad.eventId, { broken: true }));
   await old.start();
@@ -74,7 +59,7 @@ t.test('a runner that still holds a tenant another released applies its events',
   await eventually('the deposit is applied', async () => {
     return (await balanceOf(infra, held, a)) === '1070';
   });
-  t.equal(await balanceOf(infra, other, b), '105');
+  t.equal(await balanceOf(infra, other, b), '112');
   t.equal(old.status().heldTenants, 0, 'the old runner knows the tenant is released');
   await old.stop();
 });

@@ -4,34 +4,18 @@ import t, { type Test } from 'tap';
 import { createProjectorMetrics } from '../src/metrics.js';
 import { appendLog } from './support/append.js';
 import { EventLog } from './support/events.js';
-import { failingOn } from './support/failing-projection.js';
-import { createInfra, eventually, type Infra } from './support/infra.js';
+import {
+  balanceOf,
+  failingOn,
+  heldRows,
+  twoTenantsOneBadEvent,
+} from './support/failing-projection.js';
+import { createInfra, eventually } from './support/infra.js';
 import { readTenant } from './support/read-model.js';
 import { checkpointOf, reaches, startRunner } from './support/runner.js';
 
-const heldRows = (infra: Infra) =>
-  infra.db
-    .selectFrom('projections.held_tenants')
-    .select(['tenant_id', 'applied_through', 'event_id', 'position', 'attempts', 'error'])
-    .execute();
-
-const balanceOf = async (infra: Infra, tenant: string, account: string) =>
-  (await readTenant(infra.db, tenant)).accounts.find((a) => a.accountId === account)?.balance;
-
 t.test('an event that cannot be applied holds back its tenant only', async (t) => {
-  const infra = await createInfra();
-  t.teardown(() => infra.close());
-  const log = new EventLog();
-  const [held, other] = [randomUUID(), randomUUID()];
-  const [a, b] = [randomUUID(), randomUUID()];
-  log.open(held, a);
-  log.open(other, b);
-  log.deposit(held, a, 10n);
-  const bad = log.deposit(held, a, 20n);
-  log.deposit(other, b, 5n);
-  log.deposit(held, a, 40n);
-  log.deposit(other, b, 7n);
-  const events = await appendLog(infra.eventStore, log);
+  const { infra, log, held, other, a, b, bad, events } = await twoTenantsOneBadEvent(t);
   const poison = events.find((e) => e.eventId === bad.eventId)!;
   const state = { broken: true };
 
