@@ -330,6 +330,8 @@ export function createProjectionRunner(
     held = loaded.tenants;
     heldGeneration = loaded.generation;
     report();
+    // Held by another runner, say: this one retries them too.
+    if (held.size > 0) scheduleReplay();
   }
 
   /** Retries a failed commit: transient errors forever, others `maxAttempts` times. */
@@ -390,11 +392,14 @@ export function createProjectionRunner(
     const tenantId = event.metadata.tenantId;
     const message = describeError(error);
     let generation: bigint | null = null;
+    // What the hold checked against: the replay may reload heldGeneration meanwhile.
+    let expected = heldGeneration;
     for (let attempt = 0; ; attempt++) {
       try {
+        expected = heldGeneration;
         generation = await holdTenant(db, projection, event, message, {
           position,
-          generation: heldGeneration,
+          generation: expected,
         });
         break;
       } catch (e) {
@@ -412,11 +417,12 @@ export function createProjectionRunner(
       }
     }
     if (generation === null) {
-      if (await outOfStep()) throw new OutOfStep();
+      if (await outOfStep(expected)) throw new OutOfStep();
       return false;
     }
     heldGeneration = generation;
     held.set(tenantId, position);
+    scheduleReplay();
     metrics?.deadLetters.inc(labels);
     report();
     log.error(
@@ -579,11 +585,15 @@ export function createProjectionRunner(
         await reloadHeld().catch(() => undefined);
         await stopIfFencedOut().catch(() => undefined);
         replaying = null;
-        if (running && stillHeld > 0) {
-          replayTimer = setTimeout(replayHeld, heldRetryMs);
-          replayTimer.unref();
-        }
+        if (stillHeld > 0 || held.size > 0) scheduleReplay();
       });
+  }
+
+  /** The next replay, heldRetryMs from now, unless one runs or is already due. */
+  function scheduleReplay(): void {
+    if (replaying || replayTimer || !running) return;
+    replayTimer = setTimeout(replayHeld, heldRetryMs);
+    replayTimer.unref();
   }
 
   /**

@@ -131,3 +131,33 @@ t.test('past maxHeldTenants the projection fails as a whole', async (t) => {
   t.equal((await checkpointOf(infra))?.position, poison.position - 1n);
   t.same(await heldRows(infra), [], 'nobody held');
 });
+
+t.test('a tenant held after the start is retried every heldRetryMs', async (t) => {
+  const infra = await createInfra();
+  t.teardown(() => infra.close());
+  const log = new EventLog();
+  const [tenant, other] = [randomUUID(), randomUUID()];
+  const [a, b] = [randomUUID(), randomUUID()];
+  log.open(tenant, a);
+  log.open(other, b);
+  log.deposit(tenant, a, 10n);
+  const first = await appendLog(infra.eventStore, log);
+  const state = { broken: true };
+  const bad = log.deposit(tenant, a, 20n);
+  const runner = startRunner(
+    infra,
+    { heldRetryMs: 300, maxAttempts: 1 },
+    failingOn(bad.eventId, state),
+  );
+  await runner.start();
+  await reaches(infra, first.at(-1)!.position);
+  // The start's replay found nobody held; the tenant is held only now.
+  log.deposit(other, b, 5n);
+  const more = await appendLog(infra.eventStore, log);
+  await reaches(infra, more.at(-1)!.position);
+  t.equal((await heldRows(infra)).length, 1, 'held after the start');
+  state.broken = false; // the cause goes away (a deploy, a lock that timed out)
+  await eventually('released by a later replay', async () => (await heldRows(infra)).length === 0);
+  t.equal(await balanceOf(infra, tenant, a), '30');
+  await runner.stop();
+});

@@ -204,16 +204,16 @@ export function createCheckpointTracker(options: CheckpointTrackerOptions): Chec
       const result = await c.query<{ checkpoints: CheckpointRow[]; held: HeldRow[] }>(SNAPSHOT);
       const row = result.rows[0];
       if (!row) return;
-      // A notification that came while this read was in flight (on this same connection,
-      // so from a commit after the snapshot) is newer than the rows.
-      if (heldNotified === heldSeen) {
-        const before = [...held.keys()];
-        held.clear();
-        for (const h of row.held) {
-          heldOf(h.projection).set(h.tenantId.toLowerCase(), BigInt(h.appliedThrough));
-        }
-        for (const projection of new Set([...before, ...held.keys()])) wakeWaiters(projection);
+      // A hold notified while this read was in flight may be of a commit before the snapshot
+      // (delivered after it), or after: the snapshot is then not trusted at all, holds or
+      // checkpoints, and the next refresh reads again.
+      if (heldNotified !== heldSeen) return;
+      const before = [...held.keys()];
+      held.clear();
+      for (const h of row.held) {
+        heldOf(h.projection).set(h.tenantId.toLowerCase(), BigInt(h.appliedThrough));
       }
+      for (const projection of new Set([...before, ...held.keys()])) wakeWaiters(projection);
       for (const cp of row.checkpoints) {
         versions.set(cp.name, cp.version);
         const known = positions.get(cp.name);

@@ -55,13 +55,17 @@ async function replayTenant(
 ): Promise<'released' | 'held' | 'gone'> {
   const { db, eventStore, projection, log } = replay;
   let after = appliedThrough;
+  /** The stored checkpoint, when a release found it ahead of the runner's own. */
+  let stored = 0n;
+  let behind = 0;
   log.info(
     { projection: projection.name, tenantId, from: String(after) },
     'replaying a held tenant',
   );
   for (let attempt = 0; replay.isRunning(); ) {
     try {
-      const until = replay.checkpoint();
+      const own = replay.checkpoint();
+      const until = own > stored ? own : stored;
       if (after >= until) {
         const release = await releaseTenant(db, projection, tenantId, after);
         if (release.outcome === 'released') {
@@ -70,7 +74,10 @@ async function replayTenant(
           return 'released';
         }
         if (release.outcome === 'gone') return 'gone';
-        // The checkpoint moved on while the lock was awaited: replay up to it too.
+        // The checkpoint moved on while the lock was awaited: replay up to it too, a little
+        // later each time it does again, so a busy projection is not raced in a tight loop.
+        stored = release.checkpoint;
+        await sleep(Math.min(200, 5 * 2 ** behind++));
         continue;
       }
       const { events, lastPosition } = await eventStore.readAll(after, {
