@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { cleanupOnKill } from './cleanup-on-kill.js';
 
 /** The server tests create their databases on; override with TEST_PG_URL. */
 export const TEST_PG_SERVER =
@@ -29,17 +30,22 @@ export async function createTestDatabase(prefix = 'tf_test'): Promise<TestDataba
   } finally {
     await admin.end();
   }
+  const drop = async () => {
+    const c = new pg.Client({ connectionString: TEST_PG_SERVER });
+    await c.connect();
+    try {
+      await c.query(`drop database if exists "${name}" with (force)`);
+    } finally {
+      await c.end();
+    }
+  };
+  const onKill = cleanupOnKill(drop);
   return {
     name,
     url: withUrlDatabase(TEST_PG_SERVER, name),
     async drop() {
-      const c = new pg.Client({ connectionString: TEST_PG_SERVER });
-      await c.connect();
-      try {
-        await c.query(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await c.end();
-      }
+      await drop();
+      onKill.forget();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { cleanupOnKill } from './cleanup-on-kill.js';
 
 export const TEST_NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
 
@@ -18,18 +19,23 @@ export interface TestNats {
 export function createTestNats(): TestNats {
   const id = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
   const stream = `TFTEST_${id}`;
+  const cleanup = async () => {
+    const nc = await connect({ servers: TEST_NATS_URL });
+    try {
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.delete(stream).catch(() => undefined);
+    } finally {
+      await nc.close();
+    }
+  };
+  const onKill = cleanupOnKill(cleanup);
   return {
     url: TEST_NATS_URL,
     stream,
     subjectPrefix: `tftest_${id}`,
     async cleanup() {
-      const nc = await connect({ servers: TEST_NATS_URL });
-      try {
-        const jsm = await jetstreamManager(nc);
-        await jsm.streams.delete(stream).catch(() => undefined);
-      } finally {
-        await nc.close();
-      }
+      await cleanup();
+      onKill.forget();
     },
   };
 }
