@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import type { KyselyPlugin, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import t from 'tap';
 import type { Projection } from '../src/projection.js';
-import { createProjectionRunner } from '../src/runner.js';
 import { appendLog } from './support/append.js';
 import { EventLog } from './support/events.js';
 import { failingOn, heldRows } from './support/failing-projection.js';
@@ -91,18 +90,12 @@ t.test("a hold racing a release by the same runner's replay holds its tenant", a
       return result;
     },
   };
-  const db = infra.db.withPlugin(plugin);
-  const runner = createProjectionRunner(
-    {
-      db,
-      eventStore: infra.eventStore,
-      js: infra.js,
-      jsm: infra.jsm,
-      stream: infra.nats.stream,
-      subjectPrefix: infra.nats.subjectPrefix,
-    },
-    projection,
+  const runner = startRunner(
+    infra,
     { heldRetryMs: 1000, maxAttempts: 1 },
+    projection,
+    undefined,
+    infra.db.withPlugin(plugin),
   );
   await runner.start();
   await eventually(

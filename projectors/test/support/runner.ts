@@ -11,11 +11,12 @@ export function startRunner(
   options: RunnerOptions = {},
   projection: Projection = accountsProjection,
   metrics?: ProjectorMetrics,
+  db: Infra['db'] = infra.db,
 ) {
   return createProjectionRunner(
     {
       ...(metrics ? { metrics } : {}),
-      db: infra.db,
+      db,
       eventStore: infra.eventStore,
       js: infra.js,
       jsm: infra.jsm,
