@@ -71,7 +71,7 @@ export function createProjectorMetrics(registry: Registry): ProjectorMetrics {
     }),
     heldTenants: new Gauge({
       name: 'projection_held_tenants',
-      help: 'Tenants held back after one of their events could not be applied (replayed on restart)',
+      help: 'Tenants held back after one of their events could not be applied (replayed at start and every few minutes)',
       labelNames: ['projection'] as const,
       registers,
     }),
