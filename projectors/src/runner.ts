@@ -71,9 +71,8 @@ export interface RunnerOptions {
    * How many tenants the projection may hold back (default 25). An event that cannot be
    * applied holds back its tenant: the tenant's events are skipped, and its reads stay at the
    * last complete position, while every other tenant goes on, until a replay (at start and
-   * every heldRetryMs) applies them. Past
-   * this many, the cause is unlikely to be the tenants' own events, and the projection fails
-   * at the next one as a whole; 0 fails it at the first.
+   * every heldRetryMs) applies them. Past this many, the cause is unlikely to be the tenants'
+   * own events, and the projection fails at the next one as a whole; 0 fails it at the first.
    */
   readonly maxHeldTenants?: number;
   /**
