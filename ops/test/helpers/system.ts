@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cleanupOnKill } from '@techflow/platform/testing';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -102,6 +103,17 @@ export async function startSystem(env: Record<string, string>): Promise<RunningS
       }
     });
   };
+  // Killed by tap's timeout, the test would leave the whole tree running.
+  const onKill = cleanupOnKill(async () => {
+    for (const pid of pids()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+  void exited.then(() => onKill.forget());
   return {
     origin,
     supervisor,

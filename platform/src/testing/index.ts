@@ -1,3 +1,4 @@
+export * from './cleanup-on-kill.js';
 export * from './close-on-keep-alive.js';
 export * from './database.js';
 export * from './nats.js';

@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { isStartUpMessage } from '../http/start-up.js';
+import { cleanupOnKill } from './cleanup-on-kill.js';
 
 export interface ServiceProcess {
+  readonly pid: number;
   /** The port it bound, as it told its parent (runService). */
   readonly port: number;
   readonly origin: string;
@@ -30,6 +32,11 @@ export function startServiceProcess(
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  // Killed by tap's timeout, the test would leave it running.
+  const onKill = cleanupOnKill(async () => {
+    child.kill('SIGKILL');
+  });
+  void exited.then(() => onKill.forget());
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
@@ -49,7 +56,13 @@ export function startServiceProcess(
     child.on('message', (message) => {
       if (!isStartUpMessage(message) || message.type !== 'techflow:listening') return;
       clearTimeout(timer);
-      resolve({ port: message.port, origin: `http://127.0.0.1:${message.port}`, output, stop });
+      resolve({
+        pid: child.pid ?? 0,
+        port: message.port,
+        origin: `http://127.0.0.1:${message.port}`,
+        output,
+        stop,
+      });
     });
   });
 }

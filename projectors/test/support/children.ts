@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cleanupOnKill } from '@techflow/platform/testing';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -29,6 +30,11 @@ function start(role: string, env: Record<string, string>, output: string[]): Chi
   };
   p.stdout?.on('data', keep);
   p.stderr?.on('data', keep);
+  // Killed by tap's timeout, the test would leave it running.
+  const onKill = cleanupOnKill(async () => {
+    p.kill('SIGKILL');
+  });
+  p.once('exit', () => onKill.forget());
   return p;
 }
 
