@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isStartUpMessage } from '@techflow/platform/http';
 import { nodeCommand, REPO_ROOT, SERVICES, type ServiceSpec } from '../services.js';
+import { waitReady } from '../supervisor/wait-ready.js';
 
 export interface Service {
   readonly name: string;
@@ -50,33 +51,21 @@ export async function startService(
   );
   running.add(child);
   child.once('exit', () => running.delete(child));
-  let port: number | undefined;
-  let failure: string | undefined;
+  // What the supervisor's wait needs of a child: the port it says it bound, or why it cannot.
+  const target: { name: string; failure: Error | undefined; listeningOn: number | undefined } = {
+    name,
+    failure: undefined,
+    listeningOn: undefined,
+  };
   child.on('message', (message) => {
     if (!isStartUpMessage(message)) return;
-    if (message.type === 'techflow:listening') port = message.port;
-    else failure = message.message;
+    if (message.type === 'techflow:listening') target.listeningOn = message.port;
+    else target.failure = new Error(`${name}: ${message.message}`);
   });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(`${name} exited with ${child.exitCode}${failure ? `: ${failure}` : ''}`);
-    }
-    if (Date.now() > deadline) throw new Error(`${name} did not say its port within 60 s`);
-    if (port !== undefined) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/ready`);
-      if (r.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${name} not ready on :${port} after 60 s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  child.once('exit', (code) => {
+    target.failure ??= new Error(`${name} exited with ${code}`);
+  });
+  const port = await waitReady(target, undefined, { timeoutMs: 60_000 });
   // Not a handle keeping the probe alive once the service is up.
   child.channel?.unref();
   return {
