@@ -296,16 +296,11 @@ export function createProjectionRunner(
    * released since the batch was built (by another runner, or this one's replay), so it
    * skipped the wrong tenants' events; the set is reloaded and the batch built again.
    */
-  async function outOfStep(generation = heldGeneration): Promise<boolean> {
+  async function outOfStep(generation: bigint): Promise<boolean> {
     const stored = await readCheckpoint(db, projection.name).catch(() => undefined);
     if (!stored) return false;
     if (stored.version !== projection.version) {
-      log.error(
-        { projection: projection.name, stored: stored.version, code: projection.version },
-        'another version of this projection took its read model over; stopping',
-      );
-      fencedOut = true;
-      running = false;
+      fenceOut(stored.version);
       throw new Stopped();
     }
     if (stored.position === position && stored.heldGeneration === generation) return false;
@@ -603,15 +598,20 @@ export function createProjectionRunner(
   async function stopIfFencedOut(): Promise<void> {
     const stored = await readCheckpoint(db, projection.name);
     if (!stored || stored.version === projection.version || !running) return;
+    fenceOut(stored.version);
+    await messages?.close().catch(() => undefined);
+    poke();
+    signalRoom();
+  }
+
+  /** Another version owns the read model: this runner stops and writes nothing more. */
+  function fenceOut(storedVersion: number): void {
     log.error(
-      { projection: projection.name, stored: stored.version, code: projection.version },
+      { projection: projection.name, stored: storedVersion, code: projection.version },
       'another version of this projection took its read model over; stopping',
     );
     fencedOut = true;
     running = false;
-    await messages?.close().catch(() => undefined);
-    poke();
-    signalRoom();
   }
 
   async function loop(): Promise<void> {
