@@ -5,7 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { countBodies } from './gateway/counted-body.js';
 import { originDocument, registerDocs } from './gateway/docs.js';
 import { originRoutes } from './gateway/origin-routes.js';
-import { sendNotFound, sendProblem } from './gateway/problem.js';
+import { fromHttpProblem, sendNotFound, sendProblem } from './gateway/problem.js';
 import { registerProxy } from './gateway/proxy.js';
 import { registerRefusals } from './gateway/refusals.js';
 import { routeMissHandler } from './gateway/route-miss.js';
@@ -74,8 +74,7 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     // Fastify's own JSON unless handed over here.
     // The services' own mapping, so both say the same about the same request.
     frameworkErrors: (error, _request, reply) => {
-      const p = toProblem(error);
-      sendProblem(reply, { status: p.statusCode, code: p.code, title: p.title, detail: p.detail });
+      sendProblem(reply, fromHttpProblem(toProblem(error)));
     },
   });
   const command: Upstream = { name: 'command', url: options.commandUrl };

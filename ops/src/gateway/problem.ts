@@ -1,4 +1,4 @@
-import { PROBLEM_TYPE_BASE } from '@techflow/platform/http';
+import { type HttpProblem, PROBLEM_TYPE_BASE, pathOf } from '@techflow/platform/http';
 import type { FastifyRequest } from 'fastify';
 
 export interface Problem {
@@ -8,6 +8,14 @@ export interface Problem {
   readonly detail: string;
   readonly [extension: string]: unknown;
 }
+
+/** A problem the services' own mapping made (toProblem, problem()), in the gateway's shape. */
+export const fromHttpProblem = (p: HttpProblem): Problem => ({
+  status: p.statusCode,
+  code: p.code,
+  title: p.title,
+  detail: p.detail,
+});
 
 /** The slice of a Fastify reply a problem needs (any server flavour, so proxy hooks can use it). */
 export interface ProblemReply {
@@ -37,6 +45,6 @@ export function sendNotFound<R extends ProblemReply>(
     status: 404,
     code: 'not_found',
     title: 'Not Found',
-    detail: `no route for ${request.method} ${request.url.split('?')[0]}`,
+    detail: `no route for ${request.method} ${pathOf(request.url)}`,
   });
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { bodyTooLargeIn } from './counted-body.js';
 import { forwardedHeaders } from './forwarding.js';
 import type { OriginRoutes } from './origin-routes.js';
-import { sendProblem } from './problem.js';
+import { fromHttpProblem, sendProblem } from './problem.js';
 import { judgeUpstreamMiss } from './route-miss.js';
 import type { Upstream } from './upstream.js';
 
@@ -66,13 +66,7 @@ export async function registerProxy(app: FastifyInstance, route: ProxyRoute): Pr
       onError: (reply, { error }) => {
         const tooLarge = bodyTooLargeIn(error);
         if (tooLarge) {
-          const p = problem('payload_too_large', tooLarge.message);
-          sendProblem(reply, {
-            status: p.statusCode,
-            code: p.code,
-            title: p.title,
-            detail: p.detail,
-          });
+          sendProblem(reply, fromHttpProblem(problem('payload_too_large', tooLarge.message)));
           return;
         }
         const status = statusOf(error) === 504 ? 504 : 502;

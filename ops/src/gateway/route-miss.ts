@@ -1,10 +1,8 @@
 import type { Readable } from 'node:stream';
-import { methodNotAllowed } from '@techflow/platform/http';
+import { methodNotAllowed, pathOf } from '@techflow/platform/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { OriginRoutes } from './origin-routes.js';
-import { type ProblemReply, sendNotFound, sendProblem } from './problem.js';
-
-const pathnameOf = (url: string): string => url.split('?', 1)[0] ?? url;
+import { fromHttpProblem, type ProblemReply, sendNotFound, sendProblem } from './problem.js';
 
 /** The slice of a request and reply the judgement uses (any server flavour: proxy hooks). */
 interface MissRequest {
@@ -31,7 +29,7 @@ function answer(request: MissRequest, reply: MissReply, allow: readonly string[]
   }
   const p = methodNotAllowed(request.method, request.url, allow);
   for (const [name, value] of Object.entries(p.headers)) reply.header(name, value);
-  sendProblem(reply, { status: p.statusCode, code: p.code, title: p.title, detail: p.detail });
+  sendProblem(reply, fromHttpProblem(p));
 }
 
 /**
@@ -42,7 +40,7 @@ function answer(request: MissRequest, reply: MissReply, allow: readonly string[]
 export const routeMissHandler =
   (routes: OriginRoutes) =>
   async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const allow = (await routes.allowed(pathnameOf(request.url))) ?? [];
+    const allow = (await routes.allowed(pathOf(request.url))) ?? [];
     const routed = request.method !== 'OPTIONS' && allow.includes(request.method);
     answer(request, reply, routed ? [] : allow);
   };
@@ -61,7 +59,7 @@ export async function judgeUpstreamMiss(
   reply: MissReply,
   upstream: { readonly statusCode: number; readonly stream: Readable },
 ): Promise<void> {
-  const allow = await routes.allowed(pathnameOf(request.url));
+  const allow = await routes.allowed(pathOf(request.url));
   const passes =
     allow === undefined ||
     allow.includes(request.method) ||

@@ -33,7 +33,8 @@ export function routedMethods(app: FastifyInstance, url: string): string[] {
   return app.supportedMethods.filter((method) => app.findRoute({ method, url }) !== null);
 }
 
-const pathOf = (url: string): string => url.split('?', 1)[0] ?? url;
+/** A request URL without its query string. */
+export const pathOf = (url: string): string => url.split('?', 1)[0] ?? url;
 
 /** 405 method_not_allowed for `method` on `url`, whose path routes `allow`, with Allow. */
 export const methodNotAllowed = (
