@@ -1,29 +1,14 @@
-import { createServer, type Socket, connect as tcp } from 'node:net';
 import t from 'tap';
 import { connectNats } from '../src/messaging/connect.js';
+import { lateForwarder } from '../src/testing/late-forwarder.js';
 import { TEST_NATS_URL } from '../src/testing/nats.js';
 
 t.test('NATS that is not up yet is waited for, and the wait is reported', async (t) => {
   const nats = new URL(TEST_NATS_URL);
   // A port that refuses connections until the "server" starts: then it forwards to NATS.
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const address = probe.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise((r) => probe.close(r));
-
-  const sockets: Socket[] = [];
-  const proxy = createServer((client) => {
-    const upstream = tcp(Number(nats.port || 4222), nats.hostname);
-    sockets.push(client, upstream);
-    client.pipe(upstream).pipe(client);
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
-  t.teardown(() => {
-    for (const s of sockets) s.destroy();
-    return new Promise((r) => proxy.close(r));
-  });
+  const proxy = await lateForwarder(nats.hostname, Number(nats.port || 4222));
+  t.teardown(() => proxy.close());
+  const { port } = proxy;
 
   const waited: number[] = [];
   let startServer: () => void = () => undefined;
@@ -38,7 +23,7 @@ t.test('NATS that is not up yet is waited for, and the wait is reported', async 
     },
   });
   await reported;
-  proxy.listen(port, '127.0.0.1');
+  proxy.start();
   const nc = await connecting;
   t.ok(waited.length >= 1, 'the wait was reported');
   t.ok(nc.info, 'connected once NATS was there');

@@ -1,7 +1,7 @@
-import { createServer, type Socket, connect as tcp } from 'node:net';
 import t from 'tap';
 import { waitForPostgres } from '../src/db/wait-for-postgres.js';
 import { createTestDatabase, TEST_PG_SERVER } from '../src/testing/database.js';
+import { lateForwarder } from '../src/testing/late-forwarder.js';
 import { deadPort } from '../src/testing/ports.js';
 
 function recordingLog() {
@@ -20,26 +20,15 @@ t.test(
     t.teardown(() => database.drop());
     const server = new URL(TEST_PG_SERVER);
     // Refuses connections until it starts, then forwards to the real server.
-    const port = await deadPort();
-    const sockets: Socket[] = [];
-    const proxy = createServer((client) => {
-      const upstream = tcp(Number(server.port || 5432), server.hostname);
-      sockets.push(client, upstream);
-      client.pipe(upstream).pipe(client);
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-    });
-    t.teardown(() => {
-      for (const s of sockets) s.destroy();
-      return new Promise((r) => proxy.close(r));
-    });
+    const proxy = await lateForwarder(server.hostname, Number(server.port || 5432));
+    t.teardown(() => proxy.close());
     const url = new URL(database.url);
-    url.port = String(port);
+    url.port = String(proxy.port);
 
     const log = recordingLog();
     const waiting = waitForPostgres(url.toString(), { timeoutMs: 20_000, log });
     // Up after several refused attempts: the backoff is 100 ms doubling.
-    setTimeout(() => proxy.listen(port, '127.0.0.1'), 1500);
+    setTimeout(() => proxy.start(), 1500);
     await waiting;
     t.same(
       log.lines.map((l) => l.msg),
