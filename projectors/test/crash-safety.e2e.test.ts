@@ -12,6 +12,13 @@ import { checkpointOf, duplicateEntries } from './support/runner.js';
  * The relay and the projector run as real processes and are SIGKILLed at random moments
  * while load is appended, then restarted. At the end the read models must be exactly the fold
  * of the event store: nothing lost, nothing applied twice.
+ *
+ * A kill only proves something when it lands mid-work: each victim is killed only once it
+ * has moved its checkpoint since it was last started (a process still booting holds nothing
+ * that could be lost), and the load runs until each has been killed at least three times
+ * with work outstanding (its checkpoint past zero and short of the store's head). The load
+ * is appended straight to the event store: the relay and the projector see exactly what the
+ * command service's appends give them, and no HTTP service is needed in this workspace.
  */
 
 let infra: Infra;
@@ -26,6 +33,16 @@ t.teardown(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const relayCheckpoint = async (): Promise<bigint> => {
+  const r = await sql<{ position: string }>`
+    select position from relay.checkpoints where name = 'main'`.execute(infra.db);
+  return BigInt(r.rows[0]?.position ?? 0);
+};
+const projectionCheckpoint = async (): Promise<bigint> =>
+  (await checkpointOf(infra))?.position ?? 0n;
+
+const KILLS_MID_WORK = 3;
+
 t.test('killing the relay and the projector at random loses and duplicates nothing', async (t) => {
   const env = {
     DATABASE_URL: infra.database.url,
@@ -38,30 +55,67 @@ t.test('killing the relay and the projector at random loses and duplicates nothi
   const relay = spawnProjectors('relay', env);
   const projector = spawnProjectors('projections', env);
   children.push(relay, projector);
+  const checkpointOfChild = (c: Child) =>
+    c === relay ? relayCheckpoint() : projectionCheckpoint();
+  /** Each child's stored checkpoint when it was last started. */
+  const startedAt = new Map<Child, bigint>([
+    [relay, 0n],
+    [projector, 0n],
+  ]);
 
-  let loading = true;
+  let stopLoad = false;
   const load = generateLoad(infra.eventStore, {
     tenants: 3,
     accountsPerTenant: 12,
-    movementsPerAccount: 80,
-  }).finally(() => {
-    loading = false;
+    pauseMs: 100,
+    stop: () => stopLoad,
   });
 
-  let kills = 0;
-  while (loading || kills < 4) {
-    await sleep(300 + Math.random() * 1500);
-    const victims =
-      Math.random() < 0.25 ? [relay, projector] : [Math.random() < 0.5 ? relay : projector];
-    for (const v of victims) {
-      await kill(v);
-      kills++;
+  const kills: { role: string; checkpoint: bigint; head: bigint }[] = [];
+  const midWork = (c: Child) =>
+    kills.filter((k) => k.role === c.role && k.checkpoint > 0n && k.checkpoint < k.head).length;
+  const deadline = Date.now() + 150_000;
+  try {
+    while (
+      (midWork(relay) < KILLS_MID_WORK || midWork(projector) < KILLS_MID_WORK) &&
+      Date.now() < deadline
+    ) {
+      const victims =
+        Math.random() < 0.25 ? [relay, projector] : [Math.random() < 0.5 ? relay : projector];
+      for (const v of victims) {
+        const from = startedAt.get(v) ?? 0n;
+        await eventually(
+          `the restarted ${v.role} moves its checkpoint`,
+          async () => (await checkpointOfChild(v)) > from,
+          60_000,
+        );
+      }
+      await sleep(Math.random() * 300);
+      const head = await infra.eventStore.headPosition();
+      for (const v of victims) {
+        kills.push({ role: v.role, checkpoint: await checkpointOfChild(v), head });
+        await kill(v);
+      }
+      await sleep(Math.random() * 300);
+      for (const v of victims) {
+        startedAt.set(v, await checkpointOfChild(v));
+        restart(v, env);
+      }
     }
-    await sleep(Math.random() * 500);
-    for (const v of victims) restart(v, env);
+  } finally {
+    stopLoad = true;
   }
   const appended = await load;
-  t.ok(kills >= 4, `killed ${kills} times while ${appended} events were appended`);
+  t.comment(
+    `${appended} events appended; kills (checkpoint/head): ${kills
+      .map((k) => `${k.role} ${k.checkpoint}/${k.head}`)
+      .join(', ')}`,
+  );
+  t.ok(midWork(relay) >= KILLS_MID_WORK, `the relay was killed mid-work ${midWork(relay)} times`);
+  t.ok(
+    midWork(projector) >= KILLS_MID_WORK,
+    `the projector was killed mid-work ${midWork(projector)} times`,
+  );
 
   const head = await infra.eventStore.headPosition();
   try {
@@ -93,11 +147,7 @@ t.test('killing the relay and the projector at random loses and duplicates nothi
       `tenant ${tenant}: per currency all balances sum to zero`,
     );
   }
-  await eventually('the relay reaches the head', async () => {
-    const r = await sql<{ position: string }>`
-      select position from relay.checkpoints where name = 'main'`.execute(infra.db);
-    return BigInt(r.rows[0]?.position ?? 0) >= head;
-  });
+  await eventually('the relay reaches the head', async () => (await relayCheckpoint()) >= head);
   const inStream = (await infra.jsm.streams.info(infra.nats.stream)).state.messages;
   t.equal(
     inStream,
