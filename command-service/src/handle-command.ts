@@ -1,5 +1,5 @@
 import type { Decider, DomainEvent } from '@techflow/domain';
-import { isDomainError } from '@techflow/domain';
+import { isDomainError, parseStreamName } from '@techflow/domain';
 import type {
   EventMetadata,
   EventStore,
@@ -247,6 +247,14 @@ export function createCommandHandler<C, E extends DomainEvent, S>(
   return {
     load,
     handle: (request) => {
+      // The store files an event under its metadata's tenant (tenant filters, per-tenant read
+      // models): a stream of one tenant written with another's metadata would put its events
+      // in the wrong tenant's history. Routes build both from the principal; this keeps it so.
+      if (parseStreamName(request.streamId)?.tenantId !== request.meta.tenantId) {
+        return Promise.reject(
+          new Error(`stream ${request.streamId} is not tenant ${request.meta.tenantId}'s`),
+        );
+      }
       const started = process.hrtime.bigint();
       const commandName = commandNameOf(request.command);
       return queue
