@@ -23,7 +23,7 @@ import type pg from 'pg';
 import type { CheckpointTracker } from './min-position.js';
 import { readStore } from './plugins/read-store.js';
 import { createReadMetrics } from './read-metrics.js';
-import { readYourWrites } from './read-your-writes.js';
+import { readYourWrites, X_POSITION } from './read-your-writes.js';
 import { accountRoutes } from './routes/accounts.js';
 import { adminProjectionRoutes } from './routes/admin-projections.js';
 import { memberRoutes } from './routes/members.js';
@@ -78,6 +78,10 @@ export async function buildApp(
   const app = await createBaseApp({
     name: 'query',
     description: 'TechFlow reads: the per-tenant read models.',
+    readHeaders: {
+      headers: { 'X-Position': X_POSITION },
+      on: (path) => !path.startsWith('/v1/admin/'),
+    },
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,
     collectDefaultMetrics: options.collectDefaultMetrics ?? true,

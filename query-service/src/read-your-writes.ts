@@ -25,6 +25,14 @@ export interface ReadYourWritesOptions {
  * more is answered 503 at once: only the projectors' replay of the tenant moves it, and that
  * waits for whatever made the event impossible to apply to go away.
  */
+/** How the OpenAPI document describes the header every read answers with. */
+export const X_POSITION = {
+  description:
+    'The event-store position this read reflects at least (complete through it): send a ' +
+    "command's `position` as X-Min-Position to read your own write",
+  schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,18})$' },
+};
+
 export function readYourWrites(options: ReadYourWritesOptions): preHandlerAsyncHookHandler {
   const { tracker, projection, waitMs, waited } = options;
   return async (request, reply) => {

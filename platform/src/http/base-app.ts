@@ -12,7 +12,7 @@ import { findUnstorable, MAY_HOLD_UNSTORABLE } from '../storable-text.js';
 import { problem } from './errors.js';
 import { healthPlugin, type ReadyCheck } from './health.js';
 import { metricsPlugin } from './metrics.js';
-import { openApiPlugin } from './openapi.js';
+import { type OpenApiOptions, openApiPlugin } from './openapi.js';
 import { problemJsonPlugin, sendProblem, toProblem } from './problem-json.js';
 import { routeMissPlugin } from './route-miss.js';
 import { refuseWhileClosing } from './shutdown.js';
@@ -46,6 +46,8 @@ export interface BaseAppOptions {
   readonly trustProxy?: boolean | string;
   /** Where log lines go instead of stdout (tests read them). */
   readonly logStream?: DestinationStream;
+  /** Headers every successful read (GET) of the API answers with, for the OpenAPI document. */
+  readonly readHeaders?: OpenApiOptions['readHeaders'];
 }
 
 /** Paths pino must never write: secrets in headers and bodies. */
@@ -151,6 +153,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
     title: `TechFlow ${options.name}`,
     version: options.version ?? '0.1.0',
     ...(options.description ? { description: options.description } : {}),
+    ...(options.readHeaders ? { readHeaders: options.readHeaders } : {}),
   });
   await app.register(healthPlugin, {
     checks: options.readyChecks ?? {},

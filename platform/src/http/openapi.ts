@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
@@ -5,19 +6,38 @@ import fp from 'fastify-plugin';
 import { PROBLEM_CONTENT_TYPE } from './problem-json.js';
 import { quietLevel } from './quiet-level.js';
 
+/** An OpenAPI response header: what it says, and its schema. */
+export interface HeaderDoc {
+  readonly description: string;
+  readonly schema: Record<string, unknown>;
+}
+
 export interface OpenApiOptions {
   readonly title: string;
   readonly version: string;
   readonly description?: string;
+  /** Headers the successful (2xx, 304) GETs of these /v1 paths (OpenAPI spelling) answer with. */
+  readonly readHeaders?: ReadHeaders;
+}
+
+export interface ReadHeaders {
+  readonly headers: Readonly<Record<string, HeaderDoc>>;
+  readonly on: (path: string) => boolean;
 }
 
 /** A route's `security`: it needs `Authorization: Bearer <access token>`. */
 export const BEARER = [{ bearerAuth: [] }];
 
+type Response = {
+  description?: string;
+  content?: Record<string, unknown>;
+  headers?: Record<string, HeaderDoc>;
+};
+
 type Operation = {
   parameters?: { name: string; in: string }[];
   requestBody?: { required?: boolean; content?: Record<string, { schema?: object }> };
-  responses?: Record<string, { description?: string; content?: Record<string, unknown> }>;
+  responses?: Record<string, Response>;
 };
 
 /**
@@ -28,9 +48,13 @@ export const OPTIONAL_BODY = 'x-optional-body';
 
 /**
  * What route schemas cannot say: errors leave as application/problem+json, every POST of the
- * API takes an Idempotency-Key (API.md), and a body marked OPTIONAL_BODY is not required.
+ * API takes an Idempotency-Key (API.md), a body marked OPTIONAL_BODY is not required, and the
+ * headers answers carry (answerHeaders) are documented on them.
  */
-const finishDocument = (document: Record<string, unknown>): Record<string, unknown> => {
+const finishDocument = (
+  document: Record<string, unknown>,
+  readHeaders: ReadHeaders | undefined,
+): Record<string, unknown> => {
   const paths = (document['paths'] ?? {}) as Record<string, Record<string, Operation>>;
   for (const [path, operations] of Object.entries(paths)) {
     for (const [method, operation] of Object.entries(operations)) {
@@ -64,10 +88,60 @@ const finishDocument = (document: Record<string, unknown>): Record<string, unkno
         for (const [status, description] of Object.entries(generic)) {
           responses[status] ??= problemResponse(description);
         }
+        answerHeaders(method, responses, readHeaders?.on(path) ? readHeaders.headers : {});
       }
     }
   }
   return document;
+};
+
+const header = (description: string, schema: Record<string, unknown> = { type: 'string' }) => ({
+  description,
+  schema,
+});
+
+const SECONDS = { type: 'string', pattern: '^[0-9]+$' };
+const REQUEST_ID = header(
+  "This request's id in the services' logs (the caller's own X-Request-Id when it sent one)",
+);
+const RATE_LIMIT = {
+  'RateLimit-Limit': header(
+    'Requests allowed in the window of the tightest limit that applies',
+    SECONDS,
+  ),
+  'RateLimit-Remaining': header('Requests left in that window', SECONDS),
+  'RateLimit-Reset': header('Seconds until that window ends', SECONDS),
+};
+const RETRY_AFTER = { 'Retry-After': header('Seconds to wait before trying again', SECONDS) };
+const ETAG = { ETag: header('Strong validator of this representation; send it as If-None-Match') };
+
+/**
+ * Every /v1 answer names its request; rate-limited routes say where their limit stands (a
+ * route without a limit simply leaves those out); 429 and 503 say when to come back; a read
+ * that can answer 304 carries its validator; reads carry `readHeaders`. And each answer gets
+ * its status's name instead of @fastify/swagger's "Default Response".
+ */
+const answerHeaders = (
+  method: string,
+  responses: Record<string, Response>,
+  readHeaders: Readonly<Record<string, HeaderDoc>>,
+) => {
+  const conditional = method === 'get' && '304' in responses;
+  for (const [status, response] of Object.entries(responses)) {
+    const code = Number(status);
+    if (response.description === undefined || response.description === 'Default Response') {
+      response.description = STATUS_CODES[code] ?? status;
+    }
+    const success = (code >= 200 && code < 300) || code === 304;
+    response.headers = {
+      ...response.headers,
+      'X-Request-Id': REQUEST_ID,
+      ...(success || code === 429 ? RATE_LIMIT : {}),
+      ...(code === 429 || code === 503 ? RETRY_AFTER : {}),
+      ...(conditional && (code === 200 || code === 304) ? ETAG : {}),
+      ...(method === 'get' && success ? readHeaders : {}),
+    };
+  }
 };
 
 const problemResponse = (description: string) => ({
@@ -119,7 +193,7 @@ export const openApiPlugin = fp(
       // Shared schemas keep their $id as the component name (ProblemDetails, not def-0).
       transformObject: (document) =>
         'openapiObject' in document
-          ? finishDocument(document.openapiObject as Record<string, unknown>)
+          ? finishDocument(document.openapiObject as Record<string, unknown>, options.readHeaders)
           : document.swaggerObject,
       refResolver: {
         buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`),
