@@ -90,6 +90,9 @@ t.test(
     const other = await login({ email, password: orgs[3]!.password });
     t.equal(other.statusCode, 401);
     t.equal(other.json().code, 'invalid_credentials');
+    t.match(other.json().detail, /without tenantId/, 'the answer says how to reach the others');
+    const stranger = await login({ email: `nobody-${randomUUID()}@example.com`, password: 'x' });
+    t.equal(stranger.json().detail, other.json().detail, '…in words that do not tell members');
 
     const chosen = await login({ email, password: orgs[3]!.password, tenantId: orgs[3]!.tenantId });
     t.equal(chosen.statusCode, 200, 'naming the tenant opens it');

@@ -201,10 +201,19 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         password,
         ...(tenantId === undefined ? {} : { tenantId: canonicalUuid(tenantId) }),
       });
-      if (check.kind !== 'ok') throw problem('invalid_credentials', 'Wrong email or password');
+      // Said whether or not the email is in several organizations: the answer must not tell.
+      const wrong = () =>
+        problem(
+          'invalid_credentials',
+          tenantId === undefined
+            ? 'Wrong email or password (without tenantId, an email in several organizations ' +
+                'logs in to the first it joined, with that password)'
+            : 'Wrong email or password for this organization',
+        );
+      if (check.kind !== 'ok') throw wrong();
       const { credential } = check;
       const role = await roleOf(credential.tenantId, credential.userId);
-      if (!role) throw problem('invalid_credentials', 'Wrong email or password');
+      if (!role) throw wrong();
       return tokensFor(credential.tenantId, credential.userId, role);
     },
   );
