@@ -33,6 +33,7 @@ t.test('bad query input answers 400 validation_failed as problem+json', async (t
     [`/v1/accounts/${id}/entries`, { status: 'open' }],
     [`/v1/accounts/${id}/balance`, { at: 'yesterday' }],
     [`/v1/accounts/${id}/balance`, { at: '2025-01-01' }],
+    [`/v1/accounts/${id}/balance`, { at: new Date(Date.now() + 3_600_000).toISOString() }],
     [`/v1/accounts/${id}`, { extra: '1' }],
     ['/v1/accounts/not-a-uuid', {}],
   ];

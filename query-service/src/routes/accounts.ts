@@ -31,6 +31,7 @@ import {
 } from '../schemas/common.js';
 
 const DEFAULT_LIMIT = 50;
+const FUTURE_SKEW_MS = 60_000;
 
 const toAccountView = (row: Account) => ({
   accountId: row.account_id,
@@ -208,6 +209,11 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const at = request.query.at === undefined ? new Date() : new Date(request.query.at);
       if (Number.isNaN(at.getTime())) throw problem('validation_failed', 'at is not an instant');
+      // Movements yet to come would change it: a balance is known only up to now (a client's
+      // clock a little ahead of ours is not the future it asks about).
+      if (at.getTime() > Date.now() + FUTURE_SKEW_MS) {
+        throw problem('validation_failed', `at is in the future; balances are known up to now`);
+      }
       const id = canonicalUuid(request.params.id);
       const found = await balanceAt(app.readDb, request.principal.tenantId, id, at);
       if (!found) throw problem('not_found', `no account ${id}`);
