@@ -56,6 +56,24 @@ t.test('an owner opens accounts and moves money through the API', async (t) => {
     t.equal(taken.json().code, 'account_already_exists');
     t.match(taken.json().detail, `external settlement account for ${currency}`);
   }
+  // Nor does it take commands: it moves only as the other side of deposits and withdrawals.
+  const settlement = externalAccountId(owner.tenantId, 'EUR');
+  for (const [path, payload] of [
+    ['deposits', { amount: '100' }],
+    ['withdrawals', { amount: '100' }],
+    ['freeze', {}],
+    ['unfreeze', {}],
+    ['close', {}],
+  ] as const) {
+    const refused = await app.inject({
+      method: 'POST',
+      url: `/v1/accounts/${settlement}/${path}`,
+      headers: owner.auth,
+      payload,
+    });
+    t.equal(refused.statusCode, 422, `${path} on the settlement account`);
+    t.equal(refused.json().code, 'external_account');
+  }
 
   const generated = await app.inject({
     method: 'POST',
@@ -109,6 +127,9 @@ t.test('an owner opens accounts and moves money through the API', async (t) => {
     payload: '',
   });
   t.equal(unfrozen.statusCode, 200, 'an empty body declared as JSON is no body');
+  const notFrozen = await post('unfreeze');
+  t.equal(notFrozen.statusCode, 409, 'unfreezing twice conflicts, as freezing twice does');
+  t.equal(notFrozen.json().code, 'account_not_frozen');
 
   const notEmpty = await post('close');
   t.equal(notEmpty.statusCode, 422);

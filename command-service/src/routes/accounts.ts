@@ -13,7 +13,7 @@ import {
   streamName,
 } from '@techflow/domain';
 import { externalAccountCurrency } from '@techflow/platform';
-import { BEARER, pendingIdempotency, requireRole } from '@techflow/platform/http';
+import { BEARER, pendingIdempotency, problem, requireRole } from '@techflow/platform/http';
 import type { CommandHandler } from '../handle-command.js';
 import { commandMeta, sendResult } from '../request-context.js';
 import { Position, PositionAnswer, ProblemRef, ReasonBody, Uuid, UuidInput } from '../schemas.js';
@@ -69,6 +69,21 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
 ) => {
   const stream = (tenantId: string, accountId: string) =>
     streamName(ACCOUNT_CATEGORY, tenantId, accountId);
+  /**
+   * The reads show the tenant's external settlement accounts beside its own, so a command on
+   * one is told what it is rather than 404 (no stream holds it: the projection derives it).
+   */
+  const commandable = (tenantId: string, id: string): string => {
+    const accountId = canonicalUuid(id);
+    const currency = externalAccountCurrency(tenantId, accountId);
+    if (currency !== undefined) {
+      throw problem(
+        'external_account',
+        `${accountId} is the organization's external settlement account for ${currency}`,
+      );
+    }
+    return accountId;
+  };
 
   app.post(
     '/v1/accounts',
@@ -134,7 +149,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
       },
       async (request, reply) => {
         const { tenantId } = request.principal;
-        const accountId = canonicalUuid(request.params.id);
+        const accountId = commandable(tenantId, request.params.id);
         // Chosen here, not in decide, so a retried attempt records the same entry id.
         const entryId = newId();
         const { reference } = request.body;
@@ -182,7 +197,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
       },
       async (request, reply) => {
         const { tenantId } = request.principal;
-        const accountId = canonicalUuid(request.params.id);
+        const accountId = commandable(tenantId, request.params.id);
         const { reason } = request.body;
         const result = await accounts.handle({
           streamId: stream(tenantId, accountId),

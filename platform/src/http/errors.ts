@@ -32,10 +32,15 @@ export const PROBLEMS = {
   insufficient_funds: { status: 422, title: 'Insufficient funds' },
   account_frozen: { status: 422, title: 'The account is frozen' },
   account_closed: { status: 422, title: 'The account is closed' },
-  account_not_frozen: { status: 422, title: 'The account is not frozen' },
+  account_not_frozen: { status: 409, title: 'The account is not frozen' },
   balance_not_zero: { status: 422, title: 'The balance is not zero' },
   currency_mismatch: { status: 422, title: 'The currencies do not match' },
   amount_out_of_range: { status: 422, title: 'The amount is out of range' },
+  external_account: {
+    status: 422,
+    title:
+      "The external settlement account moves only as the other side of its tenant's deposits and withdrawals",
+  },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal error' },
   not_ready: { status: 503, title: 'A dependency is not reachable' },
