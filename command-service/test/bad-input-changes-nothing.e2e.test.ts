@@ -108,6 +108,27 @@ t.test('bad input is a 4xx problem and writes nothing', async (t) => {
       'validation_failed',
     ],
     ['empty name', post('/v1/accounts', { name: '', currency: 'EUR' }), 400, 'validation_failed'],
+    ...(
+      [
+        ['a blank name', '   '],
+        ['a line break in a name', 'Main\nAccount'],
+        ['a tab in a name', 'Main\tAccount'],
+        ['a right-to-left override in a name', 'gro\u202Elive'],
+        ['an isolate in a name', 'a\u2066b'],
+        ['a zero-width space as a name', '\u200B'],
+      ] as const
+    ).map(([label, name]): [string, InjectOptions, number, string] => [
+      label,
+      post('/v1/accounts', { name, currency: 'EUR' }),
+      400,
+      'validation_failed',
+    ]),
+    [
+      'a control character in a reference',
+      post(deposit, { amount: '1', reference: 'ref\u0007' }),
+      400,
+      'validation_failed',
+    ],
     [
       'account id not a UUID',
       post('/v1/accounts', { accountId: 'abc', name: 'X', currency: 'EUR' }),

@@ -9,6 +9,7 @@ import {
   Currency,
   canonicalUuid,
   DomainError,
+  Label,
   parseMinor,
   streamName,
 } from '@techflow/domain';
@@ -26,7 +27,7 @@ export interface AccountRoutesOptions {
 const OpenAccountBody = Type.Object(
   {
     accountId: Type.Optional(UuidInput),
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Label(200),
     currency: Currency,
     allowOverdraft: Type.Optional(Type.Boolean({ default: false })),
   },
@@ -36,7 +37,7 @@ const OpenAccountBody = Type.Object(
 const MovementBody = Type.Object(
   {
     amount: AmountString,
-    reference: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    reference: Type.Optional(Label(200)),
   },
   { additionalProperties: false },
 );

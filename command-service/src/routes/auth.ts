@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import {
   canonicalUuid,
+  Label,
   ORGANIZATION_CATEGORY,
   type OrganizationCommand,
   type OrganizationEvent,
@@ -46,7 +47,7 @@ export interface AuthRoutesOptions {
 
 const Email = Type.String({ format: 'email', maxLength: 320 });
 const Password = Type.String({ minLength: 8, maxLength: 200 });
-const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Name = Label(200);
 const RefreshToken = Type.String({ minLength: 16, maxLength: 200 });
 
 const TokenPair = {

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { commandSchema } from '../shared/command.js';
+import { Label } from '../shared/formats.js';
 import { Currency, MAX_AMOUNT } from '../shared/money.js';
 
 const Uuid = Type.String({ format: 'uuid' });
@@ -11,7 +12,7 @@ const Amount = Type.BigInt({ minimum: 1n, maximum: MAX_AMOUNT });
 const Movement = Type.Object({
   accountId: Uuid,
   amount: Amount,
-  reference: Type.Optional(Type.String({ maxLength: 200 })),
+  reference: Type.Optional(Label(200)),
   /** Client- or process-chosen id of the ledger entry; a fresh one when absent. */
   entryId: Type.Optional(Uuid),
 });
@@ -20,7 +21,7 @@ export const OpenAccount = commandSchema(
   'OpenAccount',
   Type.Object({
     accountId: Uuid,
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Label(200),
     currency: Currency,
     allowOverdraft: Type.Boolean(),
   }),

@@ -1,10 +1,11 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { commandSchema } from '../shared/command.js';
+import { Label } from '../shared/formats.js';
 import { Role } from './events.js';
 
 const Uuid = Type.String({ format: 'uuid' });
 const Email = Type.String({ format: 'email', maxLength: 320 });
-const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Name = Label(200);
 
 export const CreateOrganization = commandSchema(
   'CreateOrganization',
