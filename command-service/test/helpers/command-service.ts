@@ -65,6 +65,8 @@ export interface HarnessOptions {
   readonly redis?: boolean;
   /** Feed group-commit histograms from the store to /metrics, as main.ts does. */
   readonly appendMetrics?: AppendMetrics;
+  /** What the apps append through, over the real store (which the harness still returns). */
+  readonly wrapEventStore?: (store: EventStore) => EventStore;
 }
 
 /** A command service on its own fresh database; everything is closed and dropped in teardown. */
@@ -85,7 +87,7 @@ export async function startCommandService(t: Teardown, h: HarnessOptions = {}): 
       testConfig(h.config),
       {
         pool,
-        eventStore,
+        eventStore: h.wrapEventStore ? h.wrapEventStore(eventStore) : eventStore,
         ...(redis ? { redis } : {}),
         ...(h.appendMetrics ? { appendMetrics: h.appendMetrics } : {}),
       },
