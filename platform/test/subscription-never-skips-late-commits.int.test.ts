@@ -10,8 +10,11 @@ import { createPostgresEventStore } from '../src/event-store/postgres/postgres-e
 import { toBatchCommand } from '../src/event-store/postgres/to-batch-command.js';
 import { createTestDatabase } from '../src/testing/database.js';
 
+// The issue's bar: at least 8 concurrent writers appending thousands of events. A command
+// carries 2 events on average and two in three commit: about 8 * 320 * 2 * 2/3 = 3,400
+// committed (and 1,700 rolled back), well clear of the 2,000 asserted below.
 const WRITERS = 8;
-const COMMANDS_PER_WRITER = 150;
+const COMMANDS_PER_WRITER = 320;
 
 const db = await createTestDatabase('tf_es_late');
 const pool = createPool(db.url, { max: 3 });
@@ -139,8 +142,8 @@ t.test(
 
     const committed = new Set(logs.flatMap((l) => l.committed));
     const rolledBack = new Set(logs.flatMap((l) => l.rolledBack));
-    t.ok(committed.size > 1000, `thousands of events committed (${committed.size})`);
-    t.ok(rolledBack.size > 300, `hundreds rolled back (${rolledBack.size})`);
+    t.ok(committed.size >= 2000, `thousands of events committed (${committed.size})`);
+    t.ok(rolledBack.size >= 1000, `a thousand or more rolled back (${rolledBack.size})`);
     t.equal(target, BigInt(committed.size), 'the head counts exactly the committed events');
     t.ok(
       seen.every((e, i) => e.position === BigInt(i + 1)),
