@@ -12,8 +12,12 @@ export interface RunningSystem {
   pids(): number[];
   /** SIGTERM and wait: the graceful path. */
   stop(): Promise<void>;
-  /** SIGKILL every process at once: no handler runs, nothing is flushed. */
-  killAll(): Promise<void>;
+  /**
+   * SIGKILL every process at once: no handler runs, nothing is flushed. `tree` is pids()
+   * listed beforehand: listing runs pgrep per process, long enough for the requests in flight
+   * to be answered before the first signal.
+   */
+  killAll(tree?: readonly number[]): Promise<void>;
 }
 
 /** Runs `npm start` with `env` and waits for its ready line. */
@@ -129,8 +133,8 @@ export async function startSystem(env: Record<string, string>): Promise<RunningS
         throw new Error(`SIGTERM to npm start left processes running: ${left.join(', ')}`);
       }
     },
-    async killAll() {
-      const all = pids();
+    async killAll(tree) {
+      const all = tree ? [...tree] : pids();
       for (const pid of all) {
         try {
           process.kill(pid, 'SIGKILL');
