@@ -2,12 +2,17 @@
 // src/ must be declared in its package.json, every declared dependency must be used, and
 // workspaces may import each other only as the architecture allows.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 
-/** Which @techflow workspaces each workspace may import, and how. */
+/**
+ * Which @techflow workspaces each workspace may import, and how. `packages`, when present, is
+ * every other module it may import: no Node built-in unless listed. `pure`: its source may not
+ * read the clock or draw randomness (see impureCalls).
+ */
 export const LAYERS = {
-  domain: { allowed: [] },
+  // No I/O, no clock, no randomness: TypeBox only describes and checks data.
+  domain: { allowed: [], packages: ['@sinclair/typebox'], pure: true },
   platform: { allowed: ['domain'] },
   'command-service': { allowed: ['domain', 'platform'] },
   'query-service': { allowed: ['domain', 'platform'] },
@@ -30,17 +35,63 @@ function* walk(dir) {
 const packageOf = (spec) =>
   spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
 
-/** Every bare import in the files under `dir`: { file, spec, pkg, typeOnly }. */
+const isBuiltin = (spec) => spec.startsWith('node:') || builtinModules.includes(spec);
+
+/** Every bare import in the files under `dir`: { file, spec, pkg, typeOnly, builtin }. */
 export function importsUnder(dir) {
   const found = [];
   for (const file of walk(dir)) {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(IMPORT_RE)) {
       const spec = m[3] ?? m[4];
-      if (!spec || spec.startsWith('.') || spec.startsWith('node:')) continue;
-      if (builtinModules.includes(spec)) continue;
-      found.push({ file, spec, pkg: packageOf(spec), typeOnly: Boolean(m[2]) });
+      if (!spec || spec.startsWith('.')) continue;
+      const builtin = isBuiltin(spec);
+      const pkg = builtin ? spec : packageOf(spec);
+      found.push({ file, spec, pkg, typeOnly: Boolean(m[2]), builtin });
     }
+  }
+  return found;
+}
+
+/** What reads the clock or draws randomness, as `why` for a matching AST node. */
+function impurityOf(ts, node) {
+  const named = (n, text) => ts.isIdentifier(n) && n.text === text;
+  if (ts.isPropertyAccessExpression(node)) {
+    const object = node.expression;
+    const member = node.name.text;
+    if (named(object, 'Date') && member === 'now') return 'Date.now';
+    if (named(object, 'Math') && member === 'random') return 'Math.random';
+    if (named(object, 'performance') && member === 'now') return 'performance.now';
+    if (named(object, 'crypto')) return `crypto.${member}`;
+  }
+  // new Date(x) converts x; only the argument-less form reads the clock (so does Date()).
+  if (ts.isNewExpression(node) && named(node.expression, 'Date')) {
+    if ((node.arguments?.length ?? 0) === 0) return 'new Date()';
+  }
+  if (ts.isCallExpression(node) && named(node.expression, 'Date')) return 'Date()';
+  return undefined;
+}
+
+/**
+ * Every read of the clock or draw of randomness in the files under `dir`: { file, line, what }.
+ * Parsed, not matched as text, so comments and strings are not code and `new Date(x)`, a pure
+ * conversion, is told from `new Date()`. The domain is handed `now` and new ids in `ctx`.
+ */
+export function impureCalls(dir) {
+  // Loaded only for a pure workspace: the other checks need no parser.
+  const ts = createRequire(import.meta.url)('typescript');
+  const found = [];
+  for (const file of walk(dir)) {
+    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
+    const visit = (node) => {
+      const what = impurityOf(ts, node);
+      if (what) {
+        const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
+        found.push({ file, line: line + 1, what });
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
   }
   return found;
 }
@@ -61,6 +112,12 @@ export function checkImportDeps(workspaceDir, { extraUsed = [] } = {}) {
   const used = new Set(extraUsed);
   for (const imp of src) {
     const rel = path.relative(workspaceDir, imp.file);
+    const outside = !imp.pkg.startsWith('@techflow/');
+    if (outside && layer.packages && !layer.packages.includes(imp.pkg)) {
+      const kind = imp.builtin ? 'the Node built-in' : 'the package';
+      problems.push(`${rel}: ${name} may not import ${kind} ${imp.spec}`);
+    }
+    if (imp.builtin) continue;
     used.add(imp.pkg);
     if (imp.pkg.startsWith('@techflow/')) {
       const target = imp.pkg.slice('@techflow/'.length);
@@ -77,6 +134,12 @@ export function checkImportDeps(workspaceDir, { extraUsed = [] } = {}) {
   for (const dep of declared) {
     if (!used.has(dep))
       problems.push(`package.json: dependency ${dep} is declared but never imported`);
+  }
+  if (layer.pure) {
+    for (const call of impureCalls(path.join(workspaceDir, 'src'))) {
+      const rel = path.relative(workspaceDir, call.file);
+      problems.push(`${rel}:${call.line}: ${name} is pure but calls ${call.what}`);
+    }
   }
   return problems;
 }
