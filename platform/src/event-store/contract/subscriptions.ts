@@ -110,28 +110,55 @@ export function subscriptionContract(t: ContractTest, options: ContractOptions):
     const tenantId = unique('t');
     const start = await store.headPosition();
     const stream = `${unique('c')}-1`;
-    const seen = collector();
-    const sub = store.subscribe(
-      { from: start, filter: { tenantId }, coalesceMs: 600 },
-      seen.handler,
-    );
     await store.appendToStream(stream, [newEvent('A', {}, tenantId)], {
       expectedRevision: 'no_stream',
     });
+    // The read that delivers A begins after `subscribed`, and the next read may begin no
+    // sooner than coalesceMs after it. A held handler keeps the subscription from reading
+    // while B, C and D commit, however slow the appends, so the batches never depend on
+    // speed; only the lower bound on when the next read came (which slowness cannot break)
+    // tells a coalescing subscription from one that read again at the first wake.
+    const coalesceMs = 1000;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const seen = collector();
+    const deliveredAt: number[] = [];
+    const subscribed = performance.now();
+    const sub = store.subscribe(
+      { from: start, filter: { tenantId }, coalesceMs },
+      async (batch) => {
+        deliveredAt.push(performance.now());
+        await seen.handler(batch);
+        if (deliveredAt.length === 1) await held;
+      },
+    );
     await seen.until(() => seen.events.length === 1);
-    // Three separate commits right after the read that delivered A: each wakes the
-    // subscription, and the next read waits out the interval, so it finds all three.
+    // Three separate commits right after the read that delivered A, while its handler runs:
+    // each wakes the subscription, and the next read waits out the interval.
     for (const [i, type] of ['B', 'C', 'D'].entries()) {
       await store.appendToStream(stream, [newEvent(type, {}, tenantId)], {
         expectedRevision: BigInt(i),
       });
     }
+    const releasedAt = performance.now();
+    release();
     await seen.until(() => seen.events.length === 4);
     await sub.close();
     t.same(
       seen.batches.filter((b) => b.events.length > 0).map((b) => b.events.map((e) => e.type)),
       [['A'], ['B', 'C', 'D']],
       'one batch for the three commits',
+    );
+    // Less a quarter: a timer may fire a little early by the event loop's cached clock. Only a
+    // run whose commits were done by then can catch a read at the first wake; a slower one
+    // passes without telling, it cannot fail.
+    const waited = (deliveredAt[1] ?? 0) - subscribed;
+    t.ok(
+      waited >= coalesceMs * 0.75,
+      `the next read waited out the interval: ${Math.round(waited)} ms after subscribing, ` +
+        `the commits done at ${Math.round(releasedAt - subscribed)} ms`,
     );
   });
 
