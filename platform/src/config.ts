@@ -95,7 +95,7 @@ export const ConfigSchema = Type.Object({
   // A billion a minute is far past what one instance serves: the benchmark's "no limit" is 1e8.
   RATE_LIMIT_PER_USER_PER_MINUTE: Whole({ ...PER_MINUTE, default: 60_000 }),
   RATE_LIMIT_PER_TENANT_PER_MINUTE: Whole({ ...PER_MINUTE, default: 300_000 }),
-  /** Requests with a missing or invalid token per client address; beyond it 429 until the window ends. */
+  /** Missing or invalid tokens per client address; past it they get 429, valid ones still pass. */
   AUTH_FAILURES_PER_IP_PER_MINUTE: Whole({ ...PER_MINUTE, default: 120 }),
   /** A day at most: an access token cannot be revoked before it expires. */
   ACCESS_TOKEN_TTL_SECONDS: Whole({ minimum: 30, maximum: 86_400, unit: 'seconds', default: 900 }),

@@ -120,8 +120,12 @@ const BLOCKED_ADDRESSES_KEPT = 10_000;
 /**
  * `authenticate` with a per-address limit on its refusals: an address that sent more than
  * `perMinute` missing, expired, forged or unknown tokens in a window gets 429 `rate_limited`
- * until the window ends, without its tokens being verified. Valid tokens never count, so a
- * busy client is limited only by the per-user and per-tenant limits after it. The shared
+ * instead of 401 for its bad tokens until the window ends, and those are not counted again.
+ * Its valid tokens still pass: one client guessing must not lock out everyone else behind the
+ * same address (an office, a carrier's NAT), and valid callers are limited per user and per
+ * tenant after this. While blocked, a token already verified costs a map look-up
+ * (VerifiedTokens in auth.ts) and a missing or malformed one no signature check; only a
+ * well-formed token never seen is verified, as it would be without the block. The shared
  * counter is asked only on a refusal; the "blocked until" answer is kept in this process.
  */
 export const authenticateWithFailureLimit = (
@@ -141,17 +145,21 @@ export const authenticateWithFailureLimit = (
       perMinute,
       Math.ceil((untilMs - now) / 1000),
     );
+  /** When the address's block ends, if it is blocked now. */
+  const blockOf = (ip: string, now: number): number | undefined => {
+    const until = blockedUntil.get(ip);
+    if (until === undefined || until > now) return until;
+    blockedUntil.delete(ip);
+    return undefined;
+  };
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const now = Date.now();
-    const until = blockedUntil.get(request.ip);
-    if (until !== undefined) {
-      if (until > now) throw refuse(until, now);
-      blockedUntil.delete(request.ip);
-    }
     try {
       await app.authenticate(request, reply);
     } catch (error) {
       if (!(error instanceof HttpProblem) || error.code !== 'unauthenticated') throw error;
+      const now = Date.now();
+      const until = blockOf(request.ip, now);
+      if (until !== undefined) throw refuse(until, now);
       const outcome = await check(request);
       if (outcome.isAllowed || !outcome.isExceeded) throw error;
       if (blockedUntil.size >= BLOCKED_ADDRESSES_KEPT) {
