@@ -1,6 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { closeWhenBodyUnread, refuseWhileClosing, toProblem } from '@techflow/platform/http';
+import {
+  answerClientError,
+  closeWhenBodyUnread,
+  refuseWhileClosing,
+  toProblem,
+} from '@techflow/platform/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { countBodies } from './gateway/counted-body.js';
 import { originDocument, registerDocs } from './gateway/docs.js';
@@ -76,6 +81,9 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     frameworkErrors: (error, _request, reply) => {
       sendProblem(reply, fromHttpProblem(toProblem(error)));
     },
+    // And what Node's HTTP parser refuses before any request exists (431, 400): the same
+    // problem+json the services would answer.
+    clientErrorHandler: answerClientError,
   });
   const command: Upstream = { name: 'command', url: options.commandUrl };
   const query: Upstream = { name: 'query', url: options.queryUrl };

@@ -9,6 +9,7 @@ import Fastify, {
 } from 'fastify';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import { findUnstorable, MAY_HOLD_UNSTORABLE } from '../storable-text.js';
+import { answerClientError } from './client-error.js';
 import { problem } from './errors.js';
 import { healthPlugin, type ReadyCheck } from './health.js';
 import { metricsPlugin } from './metrics.js';
@@ -104,6 +105,8 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
     frameworkErrors: (error, _request, reply) => {
       sendProblem(reply, toProblem(error));
     },
+    // And what Node's HTTP parser refuses before any request exists (431, 400).
+    clientErrorHandler: answerClientError,
     schemaController: {
       compilersFactory: {
         buildValidator: (externalSchemas) => createValidatorCompiler(externalSchemas),

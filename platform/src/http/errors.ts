@@ -14,6 +14,7 @@ export const PROBLEMS = {
   forbidden: { status: 403, title: 'Not allowed for this role' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
+  request_timeout: { status: 408, title: 'The request did not arrive in time' },
   concurrency_conflict: { status: 409, title: 'Someone else changed this at the same time' },
   idempotency_key_reused: {
     status: 409,
@@ -42,6 +43,7 @@ export const PROBLEMS = {
       "The external settlement account moves only as the other side of its tenant's deposits and withdrawals",
   },
   rate_limited: { status: 429, title: 'Too many requests' },
+  request_header_fields_too_large: { status: 431, title: 'The request headers are too large' },
   internal_error: { status: 500, title: 'Internal error' },
   not_ready: { status: 503, title: 'A dependency is not reachable' },
   stale_read_model: { status: 503, title: 'The read model has not caught up yet' },

@@ -1,5 +1,6 @@
 export * from './auth.js';
 export * from './base-app.js';
+export * from './client-error.js';
 export * from './errors.js';
 export * from './health.js';
 export * from './idempotency.js';

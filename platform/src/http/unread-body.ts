@@ -11,22 +11,29 @@ import type { FastifyInstance } from 'fastify';
 export const LINGER_MS = 1000;
 
 /**
+ * Ends the connection after `last` (FIN once it is flushed), then lingers: what the client
+ * still sends is read and dropped by Node's parser until it closes its side or LINGER_MS
+ * passes, so the answer is not lost to a reset.
+ */
+export function endLingering(socket: Socket, last?: string): void {
+  if (last === undefined) socket.end();
+  else socket.end(last);
+  if (socket.readableEnded) {
+    socket.once('finish', () => socket.destroy());
+    return;
+  }
+  const cut = setTimeout(() => socket.destroy(), LINGER_MS);
+  socket.once('end', () => socket.destroy());
+  socket.once('close', () => clearTimeout(cut));
+}
+
+/**
  * Node ends a Connection: close answer with `socket.destroySoon()` (FIN, then close as soon
- * as it is flushed), or `socket.end()` on a socket without one. This socket's lingers instead:
- * FIN, then the rest of the request is still read and dropped by Node's parser until the
- * client closes its side or LINGER_MS passes.
+ * as it is flushed), or `socket.end()` on a socket without one. This socket's lingers instead
+ * (endLingering).
  */
 function lingerOnClose(socket: Socket): void {
-  socket.destroySoon = () => {
-    socket.end();
-    if (socket.readableEnded) {
-      socket.once('finish', () => socket.destroy());
-      return;
-    }
-    const cut = setTimeout(() => socket.destroy(), LINGER_MS);
-    socket.once('end', () => socket.destroy());
-    socket.once('close', () => clearTimeout(cut));
-  };
+  socket.destroySoon = () => endLingering(socket);
 }
 
 /**

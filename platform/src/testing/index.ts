@@ -4,6 +4,7 @@ export * from './database.js';
 export * from './late-forwarder.js';
 export * from './nats.js';
 export * from './ports.js';
+export * from './raw-request.js';
 export * from './service-process.js';
 export * from './stream-until-closed.js';
 export * from './table-scans.js';
