@@ -120,6 +120,14 @@ const reasonOf = (error: unknown): string => {
 };
 
 /**
+ * A bearer token was sent and refused: RFC 6750 section 3.1 says so with `invalid_token`, so a
+ * client knows to get a new token rather than to add one (a request without one gets the
+ * plain `Bearer` challenge every `unauthenticated` problem carries).
+ */
+const invalidToken = (reason: string) =>
+  problem('unauthenticated', reason, { 'www-authenticate': 'Bearer error="invalid_token"' });
+
+/**
  * EdDSA (Ed25519) JWTs through @fastify/jwt. Verified tokens are remembered (VerifiedTokens,
  * bounded by the token's own expiry and a minute): a client sends the same token for many
  * requests, and signature checks are the main CPU cost of auth (BENCH.md).
@@ -162,10 +170,12 @@ export const authPlugin = fp(
       try {
         claims = await request.jwtVerify<Claims>();
       } catch (error) {
-        throw problem('unauthenticated', reasonOf(error));
+        throw token === undefined
+          ? problem('unauthenticated', reasonOf(error))
+          : invalidToken(reasonOf(error));
       }
       const principal = principalOf(claims);
-      if (!principal) throw problem('unauthenticated', 'The access token is not valid');
+      if (!principal) throw invalidToken('The access token is not valid');
       if (token !== undefined) verified.set(token, principal, claims, now);
       request.principal = principal;
     });

@@ -63,20 +63,31 @@ export interface ProblemBody {
   readonly code: string;
 }
 
+/**
+ * Headers a code always carries unless its thrower says otherwise. A 401 must name the scheme
+ * that would succeed (RFC 9110 section 15.5.2); ours is a bearer token (RFC 6750).
+ */
+const HEADERS_OF: Partial<Record<ProblemCode, Readonly<Record<string, string>>>> = {
+  unauthenticated: { 'www-authenticate': 'Bearer' },
+};
+
 /** An error that is an answer: thrown anywhere, the problem-json handler sends it as is. */
 export class HttpProblem extends Error {
   override readonly name = 'HttpProblem';
   readonly statusCode: number;
   readonly title: string;
+  /** Response headers: the code's own (HEADERS_OF), then the thrower's, e.g. Retry-After. */
+  readonly headers: Readonly<Record<string, string>>;
   constructor(
     readonly code: ProblemCode,
     readonly detail: string = PROBLEMS[code].title,
-    /** Extra response headers, e.g. Retry-After. */
-    readonly headers: Readonly<Record<string, string>> = {},
+    headers: Readonly<Record<string, string>> = {},
   ) {
     super(detail);
     this.statusCode = PROBLEMS[code].status;
     this.title = PROBLEMS[code].title;
+    const own = HEADERS_OF[code];
+    this.headers = own ? { ...own, ...headers } : headers;
   }
 
   toBody(): ProblemBody {
