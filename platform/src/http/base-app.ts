@@ -8,10 +8,9 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
-import { findUnstorable, MAY_HOLD_UNSTORABLE } from '../storable-text.js';
 import { answerClientError } from './client-error.js';
-import { problem } from './errors.js';
 import { healthPlugin, type ReadyCheck } from './health.js';
+import { registerJsonBodyParser } from './json-body.js';
 import { metricsPlugin } from './metrics.js';
 import { type OpenApiOptions, openApiPlugin } from './openapi.js';
 import { problemJsonPlugin, sendProblem, toProblem } from './problem-json.js';
@@ -121,31 +120,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
   closeWhenBodyUnread(app);
   // The API speaks JSON only: a text/plain body is 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
-  // Clients that always declare JSON send it with no body on routes whose body is optional
-  // (freeze's `{ reason? }`): an empty body is no body, and a route that needs one says so in
-  // its validation problem. Anything else goes to Fastify's own parser, poisoning checks and all.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') {
-      done(null, undefined);
-      return;
-    }
-    const text = body.toString();
-    parseJson(request, text, (error, value) => {
-      if (error || !MAY_HOLD_UNSTORABLE.test(text)) return done(error, value);
-      const at = findUnstorable(value);
-      if (at === undefined) return done(null, value);
-      const where = `body${at === '/' ? '' : at}`;
-      done(
-        problem(
-          'validation_failed',
-          `${where} holds a NUL (\\u0000) or an unpaired surrogate, which cannot be stored`,
-        ),
-        undefined,
-      );
-    });
-  });
+  registerJsonBodyParser(app);
   await app.register(problemJsonPlugin);
   await app.register(routeMissPlugin);
   await app.register(metricsPlugin, {

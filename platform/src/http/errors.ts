@@ -7,6 +7,7 @@ import type { DomainErrorCode } from '@techflow/domain';
 export const PROBLEMS = {
   validation_failed: { status: 400, title: 'The request is not valid' },
   malformed_json: { status: 400, title: 'The request body is not valid JSON' },
+  duplicate_json_key: { status: 400, title: 'A key appears twice in one JSON object' },
   bad_request: { status: 400, title: 'Bad request' },
   unauthenticated: { status: 401, title: 'Authentication is required' },
   invalid_credentials: { status: 401, title: 'The credentials are not valid' },
