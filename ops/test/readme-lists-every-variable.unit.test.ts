@@ -72,7 +72,7 @@ t.test('every variable read anywhere else is documented too', async (t) => {
       for (const pattern of patterns) for (const m of text.matchAll(pattern)) reads.add(m[1] ?? '');
     }
   }
-  for (const name of ['STARTUP_TIMEOUT_MS', 'UI_DIR', 'COMMAND_URL', 'PROJECTORS_ROLE']) {
+  for (const name of ['STARTUP_TIMEOUT_MS', 'UI_DIR', 'COMMAND_URL']) {
     t.ok(reads.has(name), `the scan finds ${name}`);
   }
   for (const name of reads) t.ok(section.includes(`\`${name}\``), `${name} is documented`);
@@ -83,5 +83,4 @@ t.test('the defaults of the variables one process reads are the code’s', async
   t.equal(documented.get('STARTUP_TIMEOUT_MS')?.default, String(startupTimeoutMs({})));
   t.equal(path.relative(REPO_ROOT, uiDir({})), documented.get('UI_DIR')?.default);
   t.ok(documented.get('STARTUP_TIMEOUT_MS')?.row.meaning.includes('1–3600000'), 'its bounds');
-  t.equal(documented.get('PROJECTORS_ROLE')?.default, 'all');
 });

@@ -1,5 +1,6 @@
 import { KindGuard, type Static, type TSchema, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { listenHostProblem, trustedPeersProblem } from './config-addresses.js';
 import {
   ConfigError,
   MAX_TIMER_MS,
@@ -26,8 +27,9 @@ const Url = (url: UrlSpec, options: { readonly default?: string } = {}) =>
 const PORT = { minimum: 0, maximum: 65535 } as const;
 const PER_MINUTE = { minimum: 1, maximum: 1_000_000_000, unit: 'requests a minute' } as const;
 
-/** A TRUST_PROXY-style list: addresses, CIDRs or proxy-addr's names, comma-separated. */
-const TRUSTED_PEERS_PATTERN = '^[0-9A-Za-z.:/, ]*$';
+/** A TRUST_PROXY-style list, checked by trustedPeersProblem (config-addresses.ts). */
+const TrustedPeers = (options: { readonly default: string; readonly keepEmpty?: boolean }) =>
+  Type.String({ ...options, trustedPeers: true });
 
 /**
  * Every setting comes from the environment, is validated at start, and has a default that
@@ -35,7 +37,8 @@ const TRUSTED_PEERS_PATTERN = '^[0-9A-Za-z.:/, ]*$';
  */
 export const ConfigSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'development' }),
-  HOST: Type.String({ default: '127.0.0.1' }),
+  /** An IP address or localhost, checked by listenHostProblem (config-addresses.ts). */
+  HOST: Type.String({ default: '127.0.0.1', listenHost: true }),
   /** The one origin: gateway serving the UI and routing writes/reads. */
   PORT: Whole({ ...PORT, default: 8080 }),
   COMMAND_PORT: Whole({ ...PORT, default: 8081 }),
@@ -134,9 +137,8 @@ export const ConfigSchema = Type.Object({
    * fits `npm start`, whose gateway reaches the services over loopback: without it every
    * client behind the gateway shares one per-address limit (signup, login, refresh).
    */
-  TRUST_PROXY: Type.String({
+  TRUST_PROXY: TrustedPeers({
     default: 'loopback',
-    pattern: TRUSTED_PEERS_PATTERN,
     // Elsewhere empty is unset; here it is how to say "none" (loopback would be the default).
     keepEmpty: true,
   }),
@@ -146,7 +148,15 @@ export const ConfigSchema = Type.Object({
    * in front. The default trusts none: the services trust the gateway's hop, so whatever the
    * gateway believes becomes every per-address limit's key.
    */
-  GATEWAY_TRUST_PROXY: Type.String({ default: '', pattern: TRUSTED_PEERS_PATTERN }),
+  GATEWAY_TRUST_PROXY: TrustedPeers({ default: '' }),
+  /**
+   * Which half of the projectors a process runs (a `--role=` argument wins). Here rather than
+   * in the projectors alone so that `npm start` refuses a bad one before it starts anything.
+   */
+  PROJECTORS_ROLE: Type.Union(
+    [Type.Literal('relay'), Type.Literal('projections'), Type.Literal('all')],
+    { default: 'all' },
+  ),
 });
 
 /** Fastify's `trustProxy` for a TRUST_PROXY or GATEWAY_TRUST_PROXY value. */
@@ -165,6 +175,8 @@ function problemOf(name: string, raw: string, schema: TSchema): string | undefin
     });
   }
   if (KindGuard.IsString(schema) && schema['url']) return urlProblem(name, raw, schema['url']);
+  if (KindGuard.IsString(schema) && schema['trustedPeers']) return trustedPeersProblem(name, raw);
+  if (KindGuard.IsString(schema) && schema['listenHost']) return listenHostProblem(name, raw);
   if (KindGuard.IsUnion(schema) && schema.anyOf.every(KindGuard.IsLiteralString)) {
     const allowed = schema.anyOf.map((l) => l.const);
     if (!allowed.includes(raw))

@@ -1,5 +1,7 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import {
+  type Config,
+  ConfigError,
   connectNats,
   createEventStore,
   createKysely,
@@ -16,17 +18,21 @@ import { migrateRelay } from './relay/checkpoint.js';
 
 const ROLES: readonly ProjectorsRole[] = ['relay', 'projections', 'all'];
 
-/** `--role=relay` on the command line, else PROJECTORS_ROLE, else all. */
-function roleFrom(argv: readonly string[], env: NodeJS.ProcessEnv): ProjectorsRole {
+/** `--role=relay` on the command line, else PROJECTORS_ROLE (checked by loadConfig). */
+function roleFrom(argv: readonly string[], config: Config): ProjectorsRole {
   const flag = argv.find((a) => a.startsWith('--role='))?.slice('--role='.length);
-  const value = flag ?? env['PROJECTORS_ROLE'] ?? 'all';
-  const role = ROLES.find((r) => r === value);
-  if (!role) throw new Error(`PROJECTORS_ROLE must be one of ${ROLES.join(', ')}: ${value}`);
+  if (flag === undefined) return config.PROJECTORS_ROLE;
+  const role = ROLES.find((r) => r === flag);
+  if (!role) {
+    throw new ConfigError(
+      `invalid configuration: --role: expected one of ${ROLES.join(', ')}, got '${flag}'`,
+    );
+  }
   return role;
 }
 
 await runService('projectors', async ({ config, log }) => {
-  const role = roleFrom(process.argv, process.env);
+  const role = roleFrom(process.argv, config);
   await waitForPostgres(config.DATABASE_URL, { timeoutMs: config.POSTGRES_WAIT_MS, log });
   const pool = createProjectorsPool(config.DATABASE_URL, { max: config.PG_POOL_SIZE, role });
   // Prepared statements: a live batch's one statement repeats its text (a tenant, the same
