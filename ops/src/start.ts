@@ -3,7 +3,6 @@
 // in this process. Logs are pino JSON lines; children write theirs to the same stdout.
 import path from 'node:path';
 import { type Config, loadConfig, trustProxyOf, waitForPostgres } from '@techflow/platform';
-import { closeWithin } from '@techflow/platform/http';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildBundles } from './bundle.js';
@@ -12,6 +11,7 @@ import { CHILD_GUARD, nodeCommand, REPO_ROOT, SERVICES } from './services.js';
 import { startupTimeoutMs, uiDir } from './settings.js';
 import { SupervisedChild } from './supervisor/child.js';
 import { requestedPorts, resolvePorts } from './supervisor/ports.js';
+import { stopSystem } from './supervisor/shutdown.js';
 import { waitReady } from './supervisor/wait-ready.js';
 
 const log = pino({ name: 'supervisor' });
@@ -26,20 +26,17 @@ const children: SupervisedChild[] = [];
 let gateway: FastifyInstance | undefined;
 let shuttingDown: Promise<never> | undefined;
 
-/** Stops the gateway first (no new requests), then every child; exits with `code`. */
+/**
+ * Stops the gateway, then every child, within one grace period (stopSystem); exits with
+ * `code`, or 1 when anything still open had to be cut, as a service itself does.
+ */
 function shutdown(code: number, reason: string, grace: number): Promise<never> {
   shuttingDown ??= (async () => {
     log.info({ reason }, 'shutting down');
-    try {
-      if (gateway && (await closeWithin(gateway, grace)) === 'forced') {
-        log.warn({ grace }, 'gateway: grace period over; connections cut');
-      }
-    } catch (err) {
-      log.error({ err }, 'gateway close failed');
-    }
-    await Promise.all(children.map((c) => c.stop(grace)));
-    log.info({ code }, 'stopped');
-    process.exit(code);
+    const outcome = await stopSystem({ gateway, children, graceMs: grace, log });
+    const exitCode = outcome === 'cut' ? 1 : code;
+    log.info({ code: exitCode, outcome }, 'stopped');
+    process.exit(exitCode);
   })();
   return shuttingDown;
 }

@@ -32,6 +32,9 @@ export interface ChildOptions {
   readonly policy?: RestartPolicy;
 }
 
+/** How a stop ended: everything finished, or something open was cut. */
+export type StopOutcome = 'clean' | 'cut';
+
 const isAlive = (child: ChildProcess): boolean =>
   child.exitCode === null && child.signalCode === null;
 
@@ -141,12 +144,16 @@ export class SupervisedChild {
     }, delayMs);
   }
 
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
-  async stop(graceMs: number): Promise<void> {
+  /**
+   * SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited: `clean` when
+   * it exited 0 (or was not running), `cut` when it was killed or exited otherwise (a service
+   * exits 1 when its own grace period cut requests).
+   */
+  async stop(graceMs: number): Promise<StopOutcome> {
     this.#stopping = true;
     clearTimeout(this.#restartTimer);
     const child = this.#process;
-    if (!child || !isAlive(child)) return;
+    if (!child || !isAlive(child)) return 'clean';
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     const timer = setTimeout(() => {
@@ -159,6 +166,7 @@ export class SupervisedChild {
       { service: this.name, code: child.exitCode, signal: child.signalCode },
       'service stopped',
     );
+    return child.exitCode === 0 ? 'clean' : 'cut';
   }
 
   /** Synchronous last resort, for the supervisor's own exit path. */

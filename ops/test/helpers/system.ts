@@ -10,8 +10,8 @@ export interface RunningSystem {
   readonly supervisor: ChildProcess;
   /** Every process `npm start` started: the supervisor and its children. */
   pids(): number[];
-  /** SIGTERM and wait: the graceful path. */
-  stop(): Promise<void>;
+  /** SIGTERM and wait: the graceful path. Resolves to npm start's exit status. */
+  stop(): Promise<number | null>;
   /**
    * SIGKILL every process at once: no handler runs, nothing is flushed. `tree` is pids()
    * listed beforehand: listing runs pgrep per process, long enough for the requests in flight
@@ -132,6 +132,7 @@ export async function startSystem(env: Record<string, string>): Promise<RunningS
         for (const pid of left) process.kill(pid, 'SIGKILL');
         throw new Error(`SIGTERM to npm start left processes running: ${left.join(', ')}`);
       }
+      return supervisor.exitCode;
     },
     async killAll(tree) {
       const all = tree ? [...tree] : pids();
