@@ -2,8 +2,8 @@
 // through COMMAND_URL and QUERY_URL (defaults: this host, on the configured ports).
 import { trustProxyOf } from '@techflow/platform';
 import { runService } from '@techflow/platform/http';
-import { pino } from 'pino';
 import { buildGateway } from './gateway.js';
+import { opsLogger } from './loggers.js';
 import { uiDir, urlFromEnv } from './settings.js';
 
 await runService('gateway', async ({ config }) => {
@@ -12,7 +12,7 @@ await runService('gateway', async ({ config }) => {
     queryUrl: urlFromEnv('QUERY_URL', `http://127.0.0.1:${config.QUERY_PORT}`),
     projectorsUrl: urlFromEnv('PROJECTORS_URL', `http://127.0.0.1:${config.PROJECTORS_PORT}`),
     staticDir: uiDir(),
-    logger: pino({ name: 'gateway', level: config.LOG_LEVEL }),
+    logger: opsLogger('gateway', config.LOG_LEVEL),
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: trustProxyOf(config.GATEWAY_TRUST_PROXY),
   });

@@ -4,9 +4,9 @@
 import path from 'node:path';
 import { type Config, loadConfig, trustProxyOf, waitForPostgres } from '@techflow/platform';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { buildBundles } from './bundle.js';
 import { buildGateway } from './gateway.js';
+import { opsLogger } from './loggers.js';
 import { CHILD_GUARD, nodeCommand, REPO_ROOT, SERVICES } from './services.js';
 import { startupTimeoutMs, uiDir } from './settings.js';
 import { SupervisedChild } from './supervisor/child.js';
@@ -14,7 +14,7 @@ import { requestedPorts, resolvePorts } from './supervisor/ports.js';
 import { stopSystem } from './supervisor/shutdown.js';
 import { waitReady } from './supervisor/wait-ready.js';
 
-const log = pino({ name: 'supervisor' });
+const log = opsLogger('supervisor', 'info');
 
 /** The URL a browser can use: a wildcard bind address is reachable on loopback. */
 function originOf(host: string, port: number): string {
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     queryUrl: urls['query-service'] ?? '',
     ...(urls['projectors'] ? { projectorsUrl: urls['projectors'] } : {}),
     staticDir,
-    logger: pino({ name: 'gateway', level: config.LOG_LEVEL }),
+    logger: opsLogger('gateway', config.LOG_LEVEL),
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: trustProxyOf(config.GATEWAY_TRUST_PROXY),
   });

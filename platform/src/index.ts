@@ -4,6 +4,7 @@ export * from './db/index.js';
 export * from './error-message.js';
 export * from './event-store/index.js';
 export * from './http/index.js';
+export * from './log-redaction.js';
 export * from './messaging/index.js';
 export * from './read-models/index.js';
 export * from './redact-url.js';

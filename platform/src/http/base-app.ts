@@ -8,6 +8,7 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+import { REDACTING_LOG_OPTIONS } from '../log-redaction.js';
 import { answerClientError } from './client-error.js';
 import { healthPlugin, type ReadyCheck } from './health.js';
 import { registerJsonBodyParser } from './json-body.js';
@@ -50,28 +51,11 @@ export interface BaseAppOptions {
   readonly readHeaders?: OpenApiOptions['readHeaders'];
 }
 
-/** Paths pino must never write: secrets in headers and bodies. */
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  // Headers logged under another name, by a handler or a dependency's error.
-  'headers.authorization',
-  'headers.cookie',
-  '*.headers.authorization',
-  '*.headers.cookie',
-  '*.password',
-  '*.refreshToken',
-  '*.accessToken',
-  '*.key',
-  '*.secret',
-  '*.privateKeyPem',
-];
-
 /** pino's own options: JSON lines, one `service` field, secrets censored before writing. */
 export const serviceLoggerOptions = (service: string, level: string): LoggerOptions => ({
   level,
   base: { service },
-  redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  ...REDACTING_LOG_OPTIONS,
 });
 
 /** A service's logger before its app exists (start-up: waiting for a dependency). */

@@ -2,6 +2,7 @@ export * from './cleanup-on-kill.js';
 export * from './close-on-keep-alive.js';
 export * from './database.js';
 export * from './late-forwarder.js';
+export * from './log-secrets.js';
 export * from './nats.js';
 export * from './ports.js';
 export * from './raw-request.js';
