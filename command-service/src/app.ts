@@ -34,6 +34,7 @@ export type CommandServiceConfig = Pick<
   | 'RATE_LIMIT_PER_USER_PER_MINUTE'
   | 'RATE_LIMIT_PER_TENANT_PER_MINUTE'
   | 'AUTH_FAILURES_PER_IP_PER_MINUTE'
+  | 'REDIS_KEY_PREFIX'
 >;
 
 /** What the command service runs on; main.ts builds the real ones, tests their own. */
@@ -51,8 +52,6 @@ export interface CommandServiceDeps {
 }
 
 export interface CommandServiceOptions {
-  /** Redis key prefix of the rate-limit counters; tests pass a unique one. */
-  readonly rateLimitNameSpace?: string;
   /** Signup, login, refresh and logout per client address; default 60. */
   readonly authPerIpPerMinute?: number;
   /** The limits' window; default one minute. */
@@ -105,7 +104,7 @@ export async function buildApp(
   });
   await app.register(rateLimitPlugin, {
     ...(redis ? { redis } : {}),
-    nameSpace: options.rateLimitNameSpace ?? 'techflow-rl:',
+    redisKeyPrefix: config.REDIS_KEY_PREFIX,
   });
 
   const metrics = createCommandMetrics(app.metrics);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig, trustProxyOf } from '@techflow/platform';
+import { Redis } from 'ioredis';
 import t from 'tap';
-import { startCommandService } from './helpers/command-service.js';
+import { startCommandService, TEST_REDIS_URL } from './helpers/command-service.js';
 
 const open = (app: Awaited<ReturnType<typeof startCommandService>>['app'], token: string) =>
   app.inject({
@@ -191,4 +192,29 @@ t.test('bad tokens from an address past its limit get 429; its valid ones pass',
     remoteAddress: '10.1.0.3',
   });
   t.equal(noToken.statusCode, 401, 'a missing token is a refusal like a bad one');
+});
+
+t.test('systems with different REDIS_KEY_PREFIX count apart on one Redis', async (t) => {
+  // The prefix was hard-coded: two systems on one machine shared every per-user and
+  // per-address count.
+  const { app, restart, signup, redisKeyPrefix } = await startCommandService(t, {
+    redis: true,
+    config: { RATE_LIMIT_PER_USER_PER_MINUTE: 2, RATE_LIMIT_PER_TENANT_PER_MINUTE: 100 },
+  });
+  const owner = await signup();
+  t.equal((await open(app, owner.accessToken)).statusCode, 201);
+  t.equal((await open(app, owner.accessToken)).statusCode, 201);
+  await new Promise((r) => setTimeout(r, 1000));
+  const redis = new Redis(TEST_REDIS_URL);
+  t.teardown(() => redis.quit());
+  const keys = await redis.keys(`${redisKeyPrefix}rl:user:*`);
+  t.equal(keys.length, 1, 'the counter is under REDIS_KEY_PREFIX, then rl:');
+
+  const same = await restart();
+  t.equal((await open(same, owner.accessToken)).statusCode, 429, 'the same prefix shares');
+  // Under the harness's prefix still, so its teardown deletes these keys too.
+  const other = await restart({ REDIS_KEY_PREFIX: `${redisKeyPrefix}other:` });
+  t.equal((await open(other, owner.accessToken)).statusCode, 201, 'another counts apart');
+  t.equal((await open(other, owner.accessToken)).statusCode, 201);
+  t.equal((await open(other, owner.accessToken)).statusCode, 429);
 });

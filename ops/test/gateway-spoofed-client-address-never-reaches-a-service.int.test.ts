@@ -32,7 +32,7 @@ t.test('a spoofed address reaches neither request.ip, nor the log, nor a limit',
     collectDefaultMetrics: false,
     trustProxy: 'loopback',
   });
-  await service.register(rateLimitPlugin, { nameSpace: `tftest-spoof-${process.pid}:` });
+  await service.register(rateLimitPlugin, { redisKeyPrefix: `tftest-spoof-${process.pid}:` });
   const seen: Array<{ ip: string; forwarded?: string; realIp?: string }> = [];
   await service.register(async (limited) => {
     limited.addHook('onRequest', ipRateLimit(limited, SPOOFS.length - 1));

@@ -89,6 +89,12 @@ export const ConfigSchema = Type.Object({
   /** JetStream stream holding every event; subjects are `<prefix>.<tenant>.<category>.<type>`. */
   NATS_STREAM: Type.String({ pattern: '^[A-Za-z0-9_-]+$', default: 'TECHFLOW' }),
   NATS_SUBJECT_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_-]+$', default: 'techflow' }),
+  /**
+   * Starts every Redis key the system writes (the rate-limit counters): two systems sharing
+   * one Redis (a second `npm start` with another PORT) would otherwise count each other's
+   * requests, per address and per user.
+   */
+  REDIS_KEY_PREFIX: Type.String({ default: 'techflow:', pattern: '^[A-Za-z0-9_.:-]{1,64}$' }),
   REDIS_URL: Type.Optional(
     Url(
       { schemes: ['redis:', 'rediss:'], example: 'redis://host:6379', hostRequired: true },

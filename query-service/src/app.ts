@@ -38,6 +38,7 @@ export type QueryServiceConfig = Pick<
   | 'RATE_LIMIT_PER_USER_PER_MINUTE'
   | 'RATE_LIMIT_PER_TENANT_PER_MINUTE'
   | 'AUTH_FAILURES_PER_IP_PER_MINUTE'
+  | 'REDIS_KEY_PREFIX'
 >;
 
 /** What the query service runs on; main.ts builds the real ones, tests their own. */
@@ -53,8 +54,6 @@ export interface QueryServiceDeps {
 }
 
 export interface QueryServiceOptions {
-  /** Redis key prefix of the rate-limit counters; tests pass a unique one. */
-  readonly rateLimitNameSpace?: string;
   /** Process metrics; tests building many apps turn them off. */
   readonly collectDefaultMetrics?: boolean;
   /** Peers whose X-Forwarded-For names the client (config TRUST_PROXY). */
@@ -105,7 +104,7 @@ export async function buildApp(
   });
   await app.register(rateLimitPlugin, {
     ...(redis ? { redis } : {}),
-    nameSpace: options.rateLimitNameSpace ?? 'techflow-rl:',
+    redisKeyPrefix: config.REDIS_KEY_PREFIX,
   });
   await app.register(readStore, {
     db: createKysely<TenantReadModels & ProjectionsSchema>(pool, { prepare: true }),

@@ -23,6 +23,7 @@ export const testConfig = (over: Partial<CommandServiceConfig> = {}): CommandSer
   RATE_LIMIT_PER_USER_PER_MINUTE: 100_000,
   RATE_LIMIT_PER_TENANT_PER_MINUTE: 100_000,
   AUTH_FAILURES_PER_IP_PER_MINUTE: 1_000,
+  REDIS_KEY_PREFIX: 'tftest:',
   ...over,
 });
 
@@ -35,8 +36,13 @@ export interface Harness {
   readonly db: TestDatabase;
   readonly pool: Pool;
   readonly eventStore: EventStore;
-  /** A second app on the same database and store: a restart, with empty caches. */
-  restart(): Promise<App>;
+  /** The apps' REDIS_KEY_PREFIX, this test's own: its keys are deleted in teardown. */
+  readonly redisKeyPrefix: string;
+  /**
+   * A second app on the same database and store: a restart, with empty caches; with `config`,
+   * another system's instance on the same servers.
+   */
+  restart(config?: Partial<CommandServiceConfig>): Promise<App>;
   signup(overrides?: Partial<SignupBody>): Promise<SignedUp>;
 }
 
@@ -79,12 +85,13 @@ export async function startCommandService(t: Teardown, h: HarnessOptions = {}): 
     pool,
     h.appendMetrics ? { metrics: h.appendMetrics } : {},
   );
+  // Every Redis key this test's apps write starts with it (REDIS_KEY_PREFIX), and is deleted.
   const prefix = `tftest-rl-${randomBytes(6).toString('hex')}:`;
   const redis = h.redis ? new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 }) : undefined;
   const apps: App[] = [];
-  const make = async () => {
+  const make = async (config: Partial<CommandServiceConfig> = {}) => {
     const app = await buildApp(
-      testConfig(h.config),
+      testConfig({ REDIS_KEY_PREFIX: prefix, ...h.config, ...config }),
       {
         pool,
         eventStore: h.wrapEventStore ? h.wrapEventStore(eventStore) : eventStore,
@@ -94,7 +101,6 @@ export async function startCommandService(t: Teardown, h: HarnessOptions = {}): 
       {
         collectDefaultMetrics: false,
         authPerIpPerMinute: 10_000,
-        rateLimitNameSpace: prefix,
         ...h.options,
       },
     );
@@ -133,5 +139,5 @@ export async function startCommandService(t: Teardown, h: HarnessOptions = {}): 
       auth: { authorization: `Bearer ${answer.accessToken}` },
     };
   };
-  return { app, db, pool, eventStore, restart: make, signup };
+  return { app, db, pool, eventStore, redisKeyPrefix: prefix, restart: make, signup };
 }

@@ -8,8 +8,8 @@ import { SharedCounters, sharedCountersStore } from './shared-counters.js';
 export interface RateLimitPluginOptions {
   /** Counters live here when given (shared by every instance of every service), else in memory. */
   readonly redis?: Redis;
-  /** Prefix of the Redis keys; tests pass a unique one. */
-  readonly nameSpace?: string;
+  /** REDIS_KEY_PREFIX: the counters' keys are `<prefix>rl:<limit>:<who>`. */
+  readonly redisKeyPrefix: string;
   /** How often the counts are shared through Redis (SharedCounters); default 100 ms. */
   readonly syncEveryMs?: number;
 }
@@ -28,7 +28,7 @@ export const rateLimitPlugin = fp(
     }
     const counters = new SharedCounters({
       redis,
-      prefix: options.nameSpace ?? 'techflow-rl:',
+      prefix: `${options.redisKeyPrefix}rl:`,
       ...(options.syncEveryMs === undefined ? {} : { syncEveryMs: options.syncEveryMs }),
     });
     app.addHook('onClose', () => counters.close().catch(() => undefined));

@@ -56,6 +56,8 @@ export async function startQueryService(t: Teardown, options: HarnessOptions = {
       RATE_LIMIT_PER_USER_PER_MINUTE: 100_000,
       RATE_LIMIT_PER_TENANT_PER_MINUTE: 100_000,
       AUTH_FAILURES_PER_IP_PER_MINUTE: 1_000,
+      // No Redis here: the limits count in memory.
+      REDIS_KEY_PREFIX: 'tftest:',
     },
     { pool, checkpoints, eventStore },
     { collectDefaultMetrics: false },
