@@ -50,9 +50,11 @@ export interface GatewayOptions {
 export const hasBuiltUi = (dir: string | undefined): dir is string =>
   dir !== undefined && existsSync(path.join(dir, 'index.html'));
 
+// web-components has no build yet: the UI arrives with a later issue, so there is no command
+// to point to, only UI_DIR for one built elsewhere.
 const UI_NOT_BUILT =
   'TechFlow is running: the API is under /v1 (see /openapi.json and /docs).\n' +
-  'The UI is not built yet; build it with `npm run build -w @techflow/web-components`.\n';
+  'This version has no UI yet (it comes with a later issue); UI_DIR serves one built elsewhere.\n';
 
 /** A client error keeps its 4xx status (a malformed URL); anything else is the gateway's 500. */
 const statusOf = (error: unknown): number => {

@@ -82,7 +82,7 @@ const gatewayOperations = (): JsonObject => {
     '/openapi.json': op('This document: the command and query services merged'),
     '/openapi/command.json': op("The command service's own document"),
     '/openapi/query.json': op("The query service's own document"),
-    '/docs': op('Links to each service’s human docs'),
+    '/docs': op('Swagger UI over this document'),
   };
 };
 
