@@ -8,5 +8,5 @@ export declare function importsUnder(
 export declare function impureCalls(dir: string): { file: string; line: number; what: string }[];
 export declare function checkImportDeps(
   workspaceDir: string,
-  options?: { extraUsed?: string[] },
+  options?: { extraUsed?: string[]; devOnly?: string[] },
 ): string[];

@@ -99,8 +99,10 @@ export function impureCalls(dir) {
 /**
  * Returns the list of problems for the workspace at `workspaceDir` (empty when it follows the
  * rules). `extraUsed` names dependencies used outside src/ (CLI tools run by scripts).
+ * `devOnly` names devDependencies src/ may import on a path an installed image never takes
+ * (the bundler, called only when running from source): production installs omit them.
  */
-export function checkImportDeps(workspaceDir, { extraUsed = [] } = {}) {
+export function checkImportDeps(workspaceDir, { extraUsed = [], devOnly = [] } = {}) {
   const name = path.basename(workspaceDir);
   const pkg = JSON.parse(readFileSync(path.join(workspaceDir, 'package.json'), 'utf8'));
   const layer = LAYERS[name];
@@ -127,7 +129,8 @@ export function checkImportDeps(workspaceDir, { extraUsed = [] } = {}) {
         problems.push(`${rel}: ${name} may only import types from ${imp.pkg}`);
       }
     }
-    if (!declared.has(imp.pkg) && !(imp.typeOnly && devDeclared.has(imp.pkg))) {
+    const devAllowed = imp.typeOnly || devOnly.includes(imp.pkg);
+    if (!declared.has(imp.pkg) && !(devAllowed && devDeclared.has(imp.pkg))) {
       problems.push(`${rel}: imports ${imp.spec} but ${imp.pkg} is not in dependencies`);
     }
   }

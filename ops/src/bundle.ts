@@ -19,7 +19,8 @@ export const BUNDLES: readonly { readonly entry: string; readonly bundle: string
  * starting systems in parallel) never let a process load a half-written bundle.
  */
 export async function buildBundles(root = REPO_ROOT): Promise<void> {
-  // Imported here, not at the top: the image runs prebuilt bundles without esbuild installed.
+  // Imported here, not at the top: esbuild is a devDependency, and the image, which omits
+  // those, runs the bundles it built without ever calling this.
   const { build } = await import('esbuild');
   const result = await build({
     absWorkingDir: root,

@@ -5,11 +5,19 @@ import t from 'tap';
 import { checkImportDeps } from '../scripts/import-deps.mjs';
 
 // The layering test must be able to fail: build small fake workspaces that break each rule.
-function fakeWorkspace(name: string, deps: Record<string, string>, files: Record<string, string>) {
+function fakeWorkspace(
+  name: string,
+  deps: Record<string, string>,
+  files: Record<string, string>,
+  devDependencies: Record<string, string> = {},
+) {
   const root = mkdtempSync(path.join(tmpdir(), 'import-deps-'));
   const dir = path.join(root, name);
   mkdirSync(path.join(dir, 'src'), { recursive: true });
-  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, dependencies: deps }));
+  writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name, dependencies: deps, devDependencies }),
+  );
   for (const [f, body] of Object.entries(files)) writeFileSync(path.join(dir, 'src', f), body);
   return { dir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
@@ -144,4 +152,16 @@ t.test('the purity rules bind domain only: platform may use the clock and Node',
   );
   t.teardown(ws.cleanup);
   t.same(checkImportDeps(ws.dir), []);
+});
+
+t.test('a devDependency imported under src/ is refused unless named devOnly', async (t) => {
+  const ws = fakeWorkspace(
+    'ops',
+    {},
+    { 'a.ts': "const { build } = await import('esbuild');\n" },
+    { esbuild: '0' },
+  );
+  t.teardown(ws.cleanup);
+  t.match(checkImportDeps(ws.dir), [/esbuild is not in dependencies/]);
+  t.same(checkImportDeps(ws.dir, { devOnly: ['esbuild'] }), []);
 });

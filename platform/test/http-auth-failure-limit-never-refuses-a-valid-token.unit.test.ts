@@ -34,7 +34,7 @@ const appWith = async (t: Test) => {
   });
   t.teardown(() => app.close());
   await app.register(authPlugin, { keys: keys(), accessTokenTtlSeconds: 900 });
-  await app.register(rateLimitPlugin, {});
+  await app.register(rateLimitPlugin, { redisKeyPrefix: 'tftest-unused:' });
   await app.register(async (guarded) => {
     guarded.addHook('onRequest', authenticateWithFailureLimit(guarded, 2));
     guarded.get('/me', async (request) => ({ userId: request.principal.userId }));
