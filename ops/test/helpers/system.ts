@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanupOnKill } from '@techflow/platform/testing';
+import { cleanupOnKill, createTestRedisKeys } from '@techflow/platform/testing';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -20,8 +20,12 @@ export interface RunningSystem {
   killAll(tree?: readonly number[]): Promise<void>;
 }
 
-/** Runs `npm start` with `env` and waits for its ready line. */
+/**
+ * Runs `npm start` with `env` and waits for its ready line. Its rate-limit counters are under
+ * a REDIS_KEY_PREFIX of its own (unless `env` names one), deleted once it has stopped.
+ */
 export async function startSystem(env: Record<string, string>): Promise<RunningSystem> {
+  const redisKeys = createTestRedisKeys();
   const supervisor = spawn('npm', ['start'], {
     cwd: root,
     env: {
@@ -32,6 +36,7 @@ export async function startSystem(env: Record<string, string>): Promise<RunningS
       PROJECTORS_PORT: '0',
       // The supervisor's ready line is an info line.
       LOG_LEVEL: 'info',
+      REDIS_KEY_PREFIX: redisKeys.prefix,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -118,6 +123,10 @@ export async function startSystem(env: Record<string, string>): Promise<RunningS
     }
   });
   void exited.then(() => onKill.forget());
+  // Once the whole tree is gone: a service still running could write a key after it.
+  const forget = async (left: number[]) => {
+    if (left.length === 0) await redisKeys.cleanup();
+  };
   return {
     origin,
     supervisor,
@@ -128,6 +137,7 @@ export async function startSystem(env: Record<string, string>): Promise<RunningS
       if (supervisor.exitCode === null) supervisor.kill('SIGTERM');
       await exited;
       const left = await gone(all);
+      await forget(left);
       if (left.length > 0) {
         for (const pid of left) process.kill(pid, 'SIGKILL');
         throw new Error(`SIGTERM to npm start left processes running: ${left.join(', ')}`);
@@ -145,7 +155,7 @@ export async function startSystem(env: Record<string, string>): Promise<RunningS
       }
       await exited;
       // Wait until the children are gone too, so their ports and connections are released.
-      await gone(all.slice(1));
+      await forget(await gone(all.slice(1)));
     },
   };
 }

@@ -6,6 +6,7 @@ export * from './log-secrets.js';
 export * from './nats.js';
 export * from './ports.js';
 export * from './raw-request.js';
+export * from './redis.js';
 export * from './service-process.js';
 export * from './stream-until-closed.js';
 export * from './table-scans.js';
