@@ -4,6 +4,7 @@ import {
   answerClientError,
   closeWhenBodyUnread,
   refuseWhileClosing,
+  requestIdOf,
   toProblem,
 } from '@techflow/platform/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -75,6 +76,9 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     // One line per request would double the services' own request logs under load.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: options.trustProxy ?? false,
+    // The id the services log under too (forwarding.ts sends it on), not Fastify's req-N.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     // refuseWhileClosing answers instead, as a problem.
     return503OnClosing: false,
     // Errors met before routing (a malformed percent-encoding in the path) answer with

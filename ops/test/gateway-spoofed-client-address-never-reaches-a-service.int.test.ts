@@ -83,7 +83,10 @@ t.test('a spoofed address reaches neither request.ip, nor the log, nor a limit',
 });
 
 t.test('Forwarded quotes what RFC 7239 says to quote', async (t) => {
-  const headers = forwardedHeaders({ ip: '::1', protocol: 'http', host: '[::1]:8080' }, {});
+  const headers = forwardedHeaders(
+    { id: 'r1', ip: '::1', protocol: 'http', host: '[::1]:8080' },
+    {},
+  );
   t.equal(headers['forwarded'], 'for="[::1]";proto=http;host="[::1]:8080"');
   t.equal(headers['x-real-ip'], '::1');
 });

@@ -2,6 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 /** What the gateway resolved about the client: Fastify's view, trustProxy applied. */
 export interface ResolvedClient {
+  /** The gateway's id for the request (requestIdOf): the service logs under the same. */
+  readonly id: string;
   readonly ip: string;
   readonly protocol: string;
   readonly host: string;
@@ -51,6 +53,7 @@ export function forwardedHeaders(
   }
   return {
     ...kept,
+    'x-request-id': client.id,
     'x-forwarded-for': client.ip,
     'x-forwarded-proto': client.protocol,
     'x-forwarded-host': client.host,

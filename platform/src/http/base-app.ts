@@ -66,6 +66,16 @@ export const createServiceLogger = (service: string, level: string): Logger =>
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
+ * Fastify's genReqId for every server, the gateway's too: the caller's X-Request-Id when it is
+ * plain, else a fresh UUID. The gateway forwards its id, so one request has one id in the
+ * gateway's log and the service's.
+ */
+export const requestIdOf = (req: { headers: Record<string, string | string[] | undefined> }) => {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+};
+
+/**
  * A Fastify instance with everything services share: logging with redaction, request ids,
  * body limit, strict validation, problem+json errors, /health, /ready, /metrics, /openapi.json
  * and /docs. Never listens.
@@ -77,10 +87,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
     bodyLimit: options.bodyLimit,
     trustProxy: options.trustProxy ?? false,
     requestIdHeader: false,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: requestIdOf,
     // refuseWhileClosing answers instead, as a problem.
     return503OnClosing: false,
     // Errors Fastify meets before routing (a malformed percent-encoding in the path) answer
