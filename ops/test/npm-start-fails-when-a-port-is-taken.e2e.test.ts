@@ -2,11 +2,10 @@
 // with 200, as another `npm start`'s child would): it used to log that child ready and serve
 // the gateway in front of the other process. It must fail, naming the port, and proxy nothing.
 
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createTestDatabase, createTestNats } from '@techflow/platform/testing';
 import t from 'tap';
-import { REPO_ROOT } from '../src/services.js';
+import { runStartToExit } from './helpers/system.js';
 
 t.test('a taken port fails the start at once, naming it; nothing is reported ready', async (t) => {
   const database = await createTestDatabase('tf_ops_taken');
@@ -25,10 +24,8 @@ t.test('a taken port fails the start at once, naming it; nothing is reported rea
   const address = other.address();
   const port = typeof address === 'object' && address ? address.port : 0;
 
-  const supervisor = spawn('npm', ['start'], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
+  const { code, output, lines } = await runStartToExit(
+    {
       DATABASE_URL: database.url,
       NATS_STREAM: nats.stream,
       NATS_SUBJECT_PREFIX: nats.subjectPrefix,
@@ -36,26 +33,8 @@ t.test('a taken port fails the start at once, naming it; nothing is reported rea
       PORT: '0',
       COMMAND_PORT: String(port),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  supervisor.stdout.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  supervisor.stderr.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => supervisor.kill('SIGKILL'), 90_000);
-    supervisor.once('exit', (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
-  });
-  const lines = output
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { name?: string; level?: number; msg?: string });
+    90_000,
+  );
   const supervisorLines = lines.filter((l) => l.name === 'supervisor');
 
   t.equal(code, 1, 'npm start exits 1');

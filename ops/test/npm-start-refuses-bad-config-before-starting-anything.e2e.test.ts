@@ -2,16 +2,13 @@
 // check: `npm start` started services, and the failure came later, from a library, naming no
 // variable (getaddrinfo ENOTFOUND, invalid IP address) or from the projectors alone.
 
-import { spawn } from 'node:child_process';
 import { deadPort } from '@techflow/platform/testing';
 import t from 'tap';
-import { REPO_ROOT } from '../src/services.js';
+import { runStartToExit } from './helpers/system.js';
 
 t.test('bad values stop npm start before it starts anything, each named', async (t) => {
-  const supervisor = spawn('npm', ['start'], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
+  const { code, output, lines } = await runStartToExit(
+    {
       // Were the values let through, the start would wait here instead.
       DATABASE_URL: `postgres://postgres@127.0.0.1:${await deadPort()}/techflow`,
       LOG_LEVEL: 'info',
@@ -20,26 +17,8 @@ t.test('bad values stop npm start before it starts anything, each named', async 
       GATEWAY_TRUST_PROXY: '10.0.0.0/8,bogusword',
       PROJECTORS_ROLE: 'bogus',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  supervisor.stdout.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  supervisor.stderr.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => supervisor.kill('SIGKILL'), 60_000);
-    supervisor.once('exit', (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
-  });
-  const lines = output
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { level?: number; msg?: string });
+    60_000,
+  );
 
   t.equal(code, 1, 'npm start exits 1');
   const fatal = lines.find((l) => l.level === 60)?.msg ?? '';

@@ -159,3 +159,50 @@ export async function startSystem(env: Record<string, string>): Promise<RunningS
     },
   };
 }
+
+/** A JSON line `npm start` or one of its processes wrote. */
+export interface LogLine {
+  readonly name?: string;
+  readonly level?: number;
+  readonly msg?: string;
+}
+
+export interface FinishedStart {
+  readonly code: number | null;
+  /** Everything written, for a failing test's comment. */
+  readonly output: string;
+  readonly lines: LogLine[];
+}
+
+/**
+ * `npm start` with `env` over the test's own, run until it exits by itself (a start that must
+ * fail); SIGKILLed after `limitMs` if it does not.
+ */
+export async function runStartToExit(
+  env: Record<string, string>,
+  limitMs: number,
+): Promise<FinishedStart> {
+  const supervisor = spawn('npm', ['start'], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (d: Buffer) => {
+    output += d.toString();
+  };
+  supervisor.stdout.on('data', keep);
+  supervisor.stderr.on('data', keep);
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => supervisor.kill('SIGKILL'), limitMs);
+    supervisor.once('exit', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  const lines = output
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as LogLine);
+  return { code, output, lines };
+}
