@@ -1,30 +1,23 @@
 // A service's 401 reaches the client through the origin with its WWW-Authenticate intact
 // (RFC 6750's Bearer challenge), like every other header the service answers with.
-import { createBaseApp, problem } from '@techflow/platform/http';
-import t, { type Test } from 'tap';
+import { type App, problem } from '@techflow/platform/http';
+import t from 'tap';
 import { request } from 'undici';
 import { buildGateway } from '../src/gateway.js';
+import { fakeService } from './helpers/fake-service.js';
 
-async function upstream(t: Test, name: string): Promise<string> {
-  const app = await createBaseApp({
-    name,
-    logLevel: 'silent',
-    bodyLimit: 1024,
-    collectDefaultMetrics: false,
-  });
+const refusing = (app: App) => {
   const refuse = async () => {
     throw problem('unauthenticated', 'A bearer token is required');
   };
   app.get('/v1/accounts', refuse);
   app.post('/v1/accounts', refuse);
-  t.teardown(() => app.close());
-  return app.listen({ port: 0, host: '127.0.0.1' });
-}
+};
 
 t.test('a 401 keeps WWW-Authenticate: Bearer through the origin', async (t) => {
   const gateway = await buildGateway({
-    commandUrl: await upstream(t, 'command'),
-    queryUrl: await upstream(t, 'query'),
+    commandUrl: await fakeService(t, 'command', refusing),
+    queryUrl: await fakeService(t, 'query', refusing),
     bodyLimit: 1024,
   });
   t.teardown(() => gateway.close());

@@ -1,26 +1,19 @@
 // Regression: the origin answered what Node's HTTP parser refuses (a head over 16 KiB, a
 // request line that is not HTTP) with Fastify's `{"error": ...}` as application/json.
-import { createBaseApp } from '@techflow/platform/http';
+import type { App } from '@techflow/platform/http';
 import { rawRequest } from '@techflow/platform/testing';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { buildGateway } from '../src/gateway.js';
+import { fakeService } from './helpers/fake-service.js';
 
-async function upstream(t: Test, name: string): Promise<string> {
-  const app = await createBaseApp({
-    name,
-    logLevel: 'silent',
-    bodyLimit: 1024,
-    collectDefaultMetrics: false,
-  });
+const listing = (app: App) => {
   app.get('/v1/accounts', async () => ({ items: [], nextCursor: null }));
-  t.teardown(() => app.close());
-  return app.listen({ port: 0, host: '127.0.0.1' });
-}
+};
 
 t.test('the origin answers what the HTTP parser refuses as problem+json', async (t) => {
   const gateway = await buildGateway({
-    commandUrl: await upstream(t, 'command'),
-    queryUrl: await upstream(t, 'query'),
+    commandUrl: await fakeService(t, 'command', listing),
+    queryUrl: await fakeService(t, 'query', listing),
     bodyLimit: 1024,
   });
   t.teardown(() => gateway.close());

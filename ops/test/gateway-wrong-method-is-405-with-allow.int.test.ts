@@ -2,35 +2,24 @@
 // whole origin, though each service behind it knows only its own routes. The upstreams are
 // platform base apps (the services' own 404/405 handling) with a few routes each.
 import { randomUUID } from 'node:crypto';
-import { type App, createBaseApp, problem } from '@techflow/platform/http';
+import { problem } from '@techflow/platform/http';
 import t, { type Test } from 'tap';
 import { request } from 'undici';
 import { buildGateway } from '../src/gateway.js';
+import { fakeService } from './helpers/fake-service.js';
 
 const KNOWN = '6f1c2a0e-8d3b-4c5a-9e7f-0a1b2c3d4e5f';
 
-async function upstream(t: Test, name: string, routes: (app: App) => void): Promise<string> {
-  const app = await createBaseApp({
-    name,
-    logLevel: 'silent',
-    bodyLimit: 1024,
-    collectDefaultMetrics: false,
-  });
-  routes(app);
-  t.teardown(() => app.close());
-  return app.listen({ port: 0, host: '127.0.0.1' });
-}
-
 async function origin(t: Test): Promise<string> {
   const ok = async () => ({ ok: true });
-  const commandUrl = await upstream(t, 'command', (app) => {
+  const commandUrl = await fakeService(t, 'command', (app) => {
     app.post('/v1/accounts', ok);
     app.post('/v1/accounts/:id/deposits', ok);
     app.get('/.well-known/jwks.json', ok);
     // Served on the command service's own port only: the origin routes reads to the query.
     app.get('/v1/command-only-read', ok);
   });
-  const queryUrl = await upstream(t, 'query', (app) => {
+  const queryUrl = await fakeService(t, 'query', (app) => {
     app.get('/v1/accounts', ok);
     app.get('/v1/accounts/:id', async (req) => {
       const { id } = req.params as { id: string };
