@@ -1,4 +1,5 @@
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { loadSigningKeys } from '@techflow/platform/identity';
 import type { InjectOptions } from 'fastify';
 import t from 'tap';
@@ -167,6 +168,32 @@ t.test('bad input is a 4xx problem and writes nothing', async (t) => {
       400,
       'validation_failed',
     ]),
+    [
+      'bytes that are not UTF-8 in a reference (never stored as U+FFFD)',
+      {
+        method: 'POST',
+        url: deposit,
+        headers: json,
+        payload: Buffer.concat([
+          Buffer.from('{"amount":"1","reference":"ab'),
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from('"}'),
+        ]),
+      },
+      400,
+      'malformed_json',
+    ],
+    [
+      'a gzip-compressed body (nothing here decompresses)',
+      {
+        method: 'POST',
+        url: deposit,
+        headers: { ...json, 'content-encoding': 'gzip' },
+        payload: gzipSync('{"amount":"1"}'),
+      },
+      415,
+      'unsupported_media_type',
+    ],
     [
       'huge body',
       post(deposit, { amount: '1', reference: 'x'.repeat(64 * 1024) }),

@@ -52,16 +52,42 @@ export const parseJsonBody = (text: string): unknown => {
  */
 export function registerJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = body.toString();
-    if (text === '') {
+  // Nothing here decompresses: a compressed body would otherwise reach JSON.parse as bytes and
+  // be called malformed, where the truth is an encoding this API does not take (RFC 9110 15.5.16).
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const encoding = request.headers['content-encoding'];
+    const hasBody =
+      request.headers['transfer-encoding'] !== undefined ||
+      Number(request.headers['content-length'] ?? 0) > 0;
+    if (hasBody && encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      throw problem(
+        'unsupported_media_type',
+        `Content-Encoding ${encoding} is not accepted; send the body uncompressed`,
+      );
+    }
+    return payload;
+  });
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    if (body.length === 0) {
       done(null, undefined);
       return;
     }
     try {
-      done(null, parseJsonBody(text));
+      done(null, parseJsonBody(decodeUtf8(body as Buffer)));
     } catch (error) {
       done(error instanceof Error ? error : problem('malformed_json'), undefined);
     }
   });
+}
+
+// Fatal: a byte sequence that is not UTF-8 is refused rather than stored as U+FFFD, which
+// would change a reference or a name without anyone having sent that character.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function decodeUtf8(body: Buffer): string {
+  try {
+    return UTF8.decode(body);
+  } catch {
+    throw problem('malformed_json', 'The request body is not valid UTF-8');
+  }
 }
