@@ -1,22 +1,13 @@
 // Regression: 401 answers had no WWW-Authenticate, which RFC 9110 requires of every 401 and
 // RFC 6750 spells for bearer tokens: `Bearer`, with `error="invalid_token"` for a bad one.
-import { generateKeyPairSync } from 'node:crypto';
 import t from 'tap';
 import { authPlugin, problem } from '../src/http/index.js';
 import { quietApp } from './helpers/quiet-app.js';
-
-const keys = () => {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  return {
-    kid: 'k1',
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  };
-};
+import { testSigningKey } from './helpers/signing-key.js';
 
 t.test('every 401 unauthenticated names the Bearer scheme', async (t) => {
   const app = await quietApp(t);
-  await app.register(authPlugin, { keys: keys(), accessTokenTtlSeconds: 900 });
+  await app.register(authPlugin, { keys: testSigningKey(), accessTokenTtlSeconds: 900 });
   app.get('/me', { onRequest: app.authenticate }, async () => ({ ok: true }));
   app.get('/thrown', async () => {
     throw problem('unauthenticated', 'no session');

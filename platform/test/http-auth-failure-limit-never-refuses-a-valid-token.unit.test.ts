@@ -1,22 +1,9 @@
 // Regression: once an address had sent too many bad tokens, its valid tokens got 429 too, so
 // one client guessing locked out everyone behind the same address (an office, a NAT).
-import { generateKeyPairSync } from 'node:crypto';
 import t, { type Test } from 'tap';
-import {
-  authenticateWithFailureLimit,
-  authPlugin,
-  createBaseApp,
-  rateLimitPlugin,
-} from '../src/http/index.js';
-
-const keys = () => {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  return {
-    kid: 'k1',
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  };
-};
+import { authenticateWithFailureLimit, authPlugin, rateLimitPlugin } from '../src/http/index.js';
+import { quietApp } from './helpers/quiet-app.js';
+import { testSigningKey } from './helpers/signing-key.js';
 
 const subject = (n: number) => ({
   tenantId: '6f1f0c1e-3a52-4c1b-9d4e-2b7a8c9d0e1f',
@@ -26,14 +13,8 @@ const subject = (n: number) => ({
 
 /** A base app whose /me sits behind a limit of 2 refused tokens per address. */
 const appWith = async (t: Test) => {
-  const app = await createBaseApp({
-    name: 'test',
-    logLevel: 'silent',
-    bodyLimit: 1024,
-    collectDefaultMetrics: false,
-  });
-  t.teardown(() => app.close());
-  await app.register(authPlugin, { keys: keys(), accessTokenTtlSeconds: 900 });
+  const app = await quietApp(t);
+  await app.register(authPlugin, { keys: testSigningKey(), accessTokenTtlSeconds: 900 });
   await app.register(rateLimitPlugin, { redisKeyPrefix: 'tftest-unused:' });
   await app.register(async (guarded) => {
     guarded.addHook('onRequest', authenticateWithFailureLimit(guarded, 2));

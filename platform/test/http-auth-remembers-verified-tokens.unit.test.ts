@@ -1,19 +1,11 @@
-import { generateKeyPairSync } from 'node:crypto';
 import Fastify from 'fastify';
 import t from 'tap';
 import { authPlugin } from '../src/http/auth.js';
-
-const pem = () => {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  return {
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  };
-};
+import { testSigningKey } from './helpers/signing-key.js';
 
 const appWith = async (accessTokenTtlSeconds: number) => {
   const app = Fastify();
-  await app.register(authPlugin, { keys: { kid: 'k1', ...pem() }, accessTokenTtlSeconds });
+  await app.register(authPlugin, { keys: testSigningKey(), accessTokenTtlSeconds });
   app.get('/me', { onRequest: app.authenticate }, async (request) => request.principal);
   app.setErrorHandler((error: { statusCode?: number; message: string }, _req, reply) =>
     reply.code(error.statusCode ?? 500).send({ detail: error.message }),
