@@ -1,4 +1,5 @@
 import { Transform } from 'node:stream';
+import { declaresBody } from '@techflow/platform/http';
 import type { FastifyInstance } from 'fastify';
 
 /** What a body past the limit fails with; the proxy's onError answers it as 413. */
@@ -30,12 +31,8 @@ const UNREAD_BODIES = new Set(['GET', 'HEAD', 'TRACE']);
  */
 export function countBodies(app: FastifyInstance, bodyLimit: number): void {
   app.addHook('preParsing', async (request, _reply, payload) => {
-    const { headers } = request;
-    const bodiless =
-      headers['transfer-encoding'] === undefined &&
-      (headers['content-length'] === undefined || headers['content-length'] === '0');
     // Fastify reads no body of these: a counter nobody reads would hold the request's bytes.
-    if (bodiless || UNREAD_BODIES.has(request.method)) return payload;
+    if (!declaresBody(request.headers) || UNREAD_BODIES.has(request.method)) return payload;
     let seen = 0;
     const counted = new Transform({
       transform(chunk: Buffer, _encoding, done) {

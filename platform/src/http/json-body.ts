@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { findKeyFault } from '../json-key-faults.js';
 import { findUnstorable, MAY_HOLD_UNSTORABLE } from '../storable-text.js';
 import { problem } from './errors.js';
+import { declaresBody } from './unread-body.js';
 
 const BOM = 0xfeff;
 
@@ -56,10 +57,11 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
   // be called malformed, where the truth is an encoding this API does not take (RFC 9110 15.5.16).
   app.addHook('preParsing', async (request, _reply, payload) => {
     const encoding = request.headers['content-encoding'];
-    const hasBody =
-      request.headers['transfer-encoding'] !== undefined ||
-      Number(request.headers['content-length'] ?? 0) > 0;
-    if (hasBody && encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+    if (
+      declaresBody(request.headers) &&
+      encoding !== undefined &&
+      encoding.trim().toLowerCase() !== 'identity'
+    ) {
       throw problem(
         'unsupported_media_type',
         `Content-Encoding ${encoding} is not accepted; send the body uncompressed`,

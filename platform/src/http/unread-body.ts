@@ -1,5 +1,11 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+
+/** Whether a request says a body follows: chunked, or a Content-Length other than 0. */
+export const declaresBody = (headers: IncomingHttpHeaders): boolean =>
+  headers['transfer-encoding'] !== undefined ||
+  (headers['content-length'] !== undefined && headers['content-length'] !== '0');
 
 /**
  * How long a connection closed with its request body unread is still read (and what comes

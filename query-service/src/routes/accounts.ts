@@ -207,11 +207,12 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const at = request.query.at === undefined ? new Date() : new Date(request.query.at);
+      const now = Date.now();
+      const at = new Date(request.query.at ?? now);
       if (Number.isNaN(at.getTime())) throw problem('validation_failed', 'at is not an instant');
       // Movements yet to come would change it: a balance is known only up to now (a client's
       // clock a little ahead of ours is not the future it asks about).
-      if (at.getTime() > Date.now() + FUTURE_SKEW_MS) {
+      if (at.getTime() > now + FUTURE_SKEW_MS) {
         throw problem('validation_failed', `at is in the future; balances are known up to now`);
       }
       const id = canonicalUuid(request.params.id);
